@@ -1,0 +1,38 @@
+/**
+ * `repro run [experiment]`: maps flags to `runPipeline`, streams DVC's progress to stderr and prints
+ * which stages ran (stdout, or JSON with `--json`).
+ */
+import { findProjectRoot } from '../../runtime/project.js';
+import { runPipeline } from '../../runtime/run.js';
+
+interface RunFlags {
+  _: string[];
+  exp?: boolean;
+  name?: string;
+  set?: string | string[];
+  force?: boolean;
+  backend?: string;
+  json?: boolean;
+}
+
+export async function runCommand(experiment: string | undefined, flags: RunFlags): Promise<number> {
+  const root = findProjectRoot();
+  const experiments = [experiment, ...flags._].filter((e): e is string => typeof e === 'string' && e !== '');
+  const set = flags.set === undefined ? [] : [flags.set].flat().map(String);
+  const result = await runPipeline(root, {
+    experiments,
+    experiment: flags.exp !== false,
+    name: flags.name,
+    set,
+    force: flags.force,
+    backend: flags.backend,
+    onOutput: (chunk) => process.stderr.write(chunk),
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, backend: result.compiled.backend }, null, 2)}\n`);
+  } else {
+    const skipped = result.targets.length - new Set(result.ran).size;
+    process.stdout.write(`ran ${result.ran.length} stage${result.ran.length === 1 ? '' : 's'}${result.ran.length ? `: ${result.ran.join(', ')}` : ''}; ${skipped} unchanged\n`);
+  }
+  return 0;
+}

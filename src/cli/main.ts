@@ -1,0 +1,70 @@
+/**
+ * The `repro` program: declares the commands with sade and hands each to its file in `commands/`.
+ * Data goes to stdout, logs to stderr; every failure goes through `reportError`, which picks the exit
+ * code (0 ok, 1 known failure, 2 bug, 130 interrupted).
+ */
+import sade from 'sade';
+import { reportError } from './report-error.js';
+import { compileCommand } from './commands/compile.js';
+import { dagCommand } from './commands/dag.js';
+import { execCommand } from './commands/exec.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
+
+type Handler = (...args: never[]) => Promise<number | void>;
+
+/** Wraps a command so its errors are reported and its code becomes the process exit code. */
+function action<H extends Handler>(handler: H): (...args: Parameters<H>) => Promise<void> {
+  return async (...args) => {
+    const options = args[args.length - 1] as { verbose?: boolean } | undefined;
+    try {
+      process.exitCode = (await handler(...args)) ?? 0;
+    } catch (error) {
+      process.exitCode = reportError(error, { verbose: options?.verbose === true });
+    }
+  };
+}
+
+export const program = sade('repro')
+  .version('0.1.0')
+  .option('--verbose', 'print the cause chain of errors', false);
+
+program
+  .command('run [experiment]', 'compile, then run the experiment(s) through DVC, rerunning only what changed')
+  .option('--no-exp', 'use `dvc repro` instead of a named `dvc exp run`')
+  .option('-n, --name', 'name of the DVC experiment run')
+  .option('-S, --set', 'override a param for this run: <experiment>.<stage>.<key>=<value> (repeatable)')
+  .option('-f, --force', 'rerun every targeted stage')
+  .option('--backend', 'tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+  .option('--json', 'print the result as JSON')
+  .example('run demo')
+  .example('run demo -S demo.resize-images.width=128 -n wider')
+  .action(action(runCommand));
+
+program
+  .command('exec <experiment> <stage>', 'run one stage (what DVC calls; you rarely need it)')
+  .action(action(execCommand));
+
+program
+  .command('compile', 'write dvc.yaml, params.yaml and the code fingerprints from experiments/')
+  .option('--force', 'overwrite a hand-edited params.yaml')
+  .option('--backend', 'tensor backend to record in fingerprints')
+  .action(action(compileCommand));
+
+program
+  .command('status [experiment]', 'list stages that would run')
+  .option('--why', 'say what changed for each stale stage')
+  .option('--json', 'print the result as JSON')
+  .action(action(statusCommand));
+
+program
+  .command('dag [experiment]', 'show the stage graph')
+  .option('--json', 'print the graph as JSON')
+  .action(action(dagCommand));
+
+program
+  .command('schema', 'print the JSON Schema of params.yaml')
+  .action(action(schemaCommand));
+
+program.parse(process.argv);

@@ -1,0 +1,12 @@
+/**
+ * The public authoring API of repro — the only barrel in the project. Experiment files and stage modules
+ * import from here: `defineStage`, `defineExperiment`, `dir`, `file`, the shared params definitions and
+ * TypeBox's `Type` for params schemas.
+ */
+export { Type, type Static } from '@sinclair/typebox';
+export { dir, file, type Artifact, type ArtifactKind, type ArtifactSpec } from './artifact.js';
+export { defineStage, type RunContext, type StageDefinition, type StageResult, type StageLogger } from './stage.js';
+export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
+export { ImageSize, Seed } from './definitions.js';
+export { validateExperiments, ID_PATTERN, type Validation } from './validate.js';
+export { resolveParamsSchema, type ResolvedParamsSchema } from './params-schema.js';

@@ -1,0 +1,82 @@
+/**
+ * `defineStage` declares one reusable pipeline step: an id, a JSON Schema for its params (the TypeScript
+ * type is derived from it, so there is one source of truth), typed inputs and outputs, the metrics and
+ * plots it reports, and `run(ctx)`. A stage gets everything through `RunContext` — params, input and
+ * output paths, a seed, a logger, an abort signal — and must not read `process.env`, argv or keep module
+ * state. The definition remembers the module it was declared in, which is what code fingerprints hash.
+ */
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { ArtifactKind, ArtifactSpec } from './artifact.js';
+import { captureCallSite } from './call-site.js';
+
+export type ArtifactSpecs = Readonly<Record<string, ArtifactSpec>>;
+
+/** Paths handed to `run`: one project-relative path per declared input or output. */
+export type ArtifactPaths<S extends ArtifactSpecs> = { readonly [K in keyof S]: string };
+
+/** The logger a stage writes progress to (stderr, prefixed with the stage name). */
+export interface StageLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Plain JSON a stage reports: one object per declared metrics file. */
+export type MetricsValue = { readonly [key: string]: number | string | boolean | null | MetricsValue };
+
+/** Rows for one declared plot, written as JSON for `dvc plots show`. */
+export type PlotRows = readonly Readonly<Record<string, number | string>>[];
+
+export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs> {
+  /** validated params with defaults applied */
+  readonly params: P;
+  /** read-only input paths, relative to the project root */
+  readonly inputs: ArtifactPaths<I>;
+  /** output paths to write (temporary; renamed into place when `run` resolves) */
+  readonly outputs: ArtifactPaths<O>;
+  /** seed for every random draw: `params.seed` when the stage has one, else derived from the params */
+  readonly seed: number;
+  readonly log: StageLogger;
+  /** aborted on SIGINT/SIGTERM; long loops should check it */
+  readonly signal: AbortSignal;
+}
+
+/** What `run` may return: metrics per declared metrics name and rows per declared plot. */
+export interface StageResult {
+  readonly metrics?: Readonly<Record<string, MetricsValue>>;
+  readonly plots?: Readonly<Record<string, PlotRows>>;
+}
+
+export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends ArtifactSpecs> {
+  /** kebab-case id, also the file name under src/stages: `^[a-z][a-z0-9-]*$` */
+  readonly id: string;
+  /** one line shown by `repro dag` and `repro schema` */
+  readonly description?: string;
+  /** JSON Schema of the params (TypeBox); `$ref`s to shared definitions are resolved at compile time */
+  readonly params: P;
+  readonly inputs: I;
+  readonly outputs: O;
+  /** names of metrics files → reports/<experiment>/<stage>/<name>.json @default [] */
+  readonly metrics?: readonly string[];
+  /** names of plot files → reports/<experiment>/<stage>/plots/<name>.json @default [] */
+  readonly plots?: readonly string[];
+  run(ctx: RunContext<Static<P>, I, O>): Promise<StageResult | void>;
+}
+
+export interface StageDefinition<
+  P extends TSchema = TSchema,
+  I extends ArtifactSpecs = ArtifactSpecs,
+  O extends ArtifactSpecs = ArtifactSpecs,
+> extends StageSpec<P, I, O> {
+  /** absolute path of the module that called `defineStage` (what code fingerprints start from) */
+  readonly module: string | undefined;
+}
+
+/** Declares a stage. Identity helper plus the defining module's path. */
+export function defineStage<P extends TSchema, I extends ArtifactSpecs, O extends ArtifactSpecs>(
+  spec: StageSpec<P, I, O>,
+): StageDefinition<P, I, O> {
+  return Object.freeze({ ...spec, module: captureCallSite()?.file });
+}
+
+/** The kind an input or output spec declares. */
+export type KindOf<S> = S extends ArtifactSpec<infer K extends ArtifactKind> ? K : never;

@@ -1,0 +1,94 @@
+/**
+ * `repro compile` end to end: load every experiment, type-check them, resolve params schemas, validate
+ * (all issues at once, plus data paths that do not exist), compile to dvc.yaml + params.yaml, write the
+ * code fingerprints, and write the two generated files only when their bytes change. A params.yaml that
+ * someone edited by hand is never overwritten silently: that is an error naming the changed keys.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StageDefinition } from '../dsl/stage.js';
+import { resolveParamsSchema, type ResolvedParamsSchema } from '../dsl/params-schema.js';
+import { validateExperiments } from '../dsl/validate.js';
+import { ReproError, type ErrorCode, type Issue } from '../errors.js';
+import { compilePipeline, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './compile/index.js';
+import { writeFingerprints } from './fingerprints.js';
+import { readTextIfExists, writeIfChanged } from './fs-atomic.js';
+import { loadExperiments, type LoadedExperiment } from './load-experiments.js';
+import { detectBackendKind, type BackendKind } from './tf-backend.js';
+import { typecheckExperiments } from './typecheck.js';
+
+export interface CompileOptions {
+  /** overwrite a hand-edited params.yaml @default false */
+  readonly force?: boolean;
+  /** run the TypeScript checker (cached) @default true */
+  readonly typecheck?: boolean;
+  /** tensor backend override recorded in fingerprints @default detected */
+  readonly backend?: string | undefined;
+}
+
+export interface CompileResult {
+  readonly graph: CompiledGraph;
+  readonly experiments: readonly LoadedExperiment[];
+  readonly backend: BackendKind;
+  /** project-relative files this compile changed on disk */
+  readonly written: readonly string[];
+}
+
+/** Compiles every experiment in the project and writes the generated files. */
+export async function compileProject(root: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const loaded = await loadExperiments(root);
+  const files = loaded.map((l) => l.file);
+  if (options.typecheck !== false) await typecheckExperiments(root, files);
+  const experiments = loaded.map((l) => l.experiment);
+  const schemas = await resolveSchemas(experiments.flatMap((e) => e.stages.map((s) => s.stage)));
+  const validation = validateExperiments(experiments, { root, schemas });
+  const issues = [...validation.issues, ...findMissingData(root, loaded)];
+  if (issues.length > 0) throw invalid(issues);
+  const compiled = compilePipeline(experiments, validation.params, { root, sources: files });
+  const backend = detectBackendKind({ override: options.backend });
+  const written = await writeFingerprints(root, compiled.graph, backend);
+  await guardParamsEdits(root, compiled.params, options.force ?? false);
+  if (await writeIfChanged(join(root, PIPELINE_FILE), compiled.pipeline)) written.push(PIPELINE_FILE);
+  if (await writeIfChanged(join(root, PARAMS_FILE), compiled.params)) written.push(PARAMS_FILE);
+  return { graph: compiled.graph, experiments: loaded, backend, written };
+}
+
+async function resolveSchemas(stages: readonly StageDefinition[]): Promise<Map<StageDefinition, ResolvedParamsSchema>> {
+  const unique = [...new Set(stages)];
+  const resolved = await Promise.all(unique.map((s) => resolveParamsSchema(s.params)));
+  return new Map(unique.map((s, i) => [s, resolved[i]!]));
+}
+
+/** A data path must exist in the workspace or be DVC-tracked (`<path>.dvc` present). */
+function findMissingData(root: string, loaded: readonly LoadedExperiment[]): Issue[] {
+  const issues: Issue[] = [];
+  for (const { experiment, file } of loaded) {
+    for (const source of experiment.sources) {
+      if (existsSync(join(root, source.path)) || existsSync(join(root, `${source.path}.dvc`))) continue;
+      issues.push({
+        code: 'DATA_MISSING',
+        file,
+        line: source.site?.line,
+        message: `data '${source.path}' expected a ${source.kind === 'dir' ? 'folder' : 'file'} in the project or a '${source.path}.dvc' file, received nothing at that path (try \`dvc pull ${source.path}\` or \`dvc add ${source.path}\`)`,
+      });
+    }
+  }
+  return issues;
+}
+
+function invalid(issues: readonly Issue[]): ReproError {
+  const codes = new Set(issues.map((i) => i.code));
+  const code: ErrorCode = codes.size === 1 ? issues[0]!.code : 'EXPERIMENT_INVALID';
+  return new ReproError(code, `${issues.length} problem${issues.length > 1 ? 's' : ''} in experiments; nothing was written`, {
+    issues,
+    hint: 'fix the lines above, then run `repro compile`',
+  });
+}
+
+async function guardParamsEdits(root: string, next: string, force: boolean): Promise<void> {
+  const current = await readTextIfExists(join(root, PARAMS_FILE));
+  if (force || current === undefined || current === next || isGeneratedParams(current)) return;
+  throw new ReproError('PARAMS_EDITED', `${PARAMS_FILE} expected to hold what \`repro compile\` wrote, received a hand-edited file; compiling would overwrite the edit`, {
+    hint: 'move the values into experiments/<name>.ts (or pass them as `repro run <name> -S <key>=<value>`), or run `repro compile --force` to discard the edit',
+  });
+}

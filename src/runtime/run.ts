@@ -1,0 +1,96 @@
+/**
+ * `repro run [experiment...]`: compile, then hand the pipeline to DVC — `dvc exp run` (a named run that
+ * lands in git refs + the DVC cache) by default, `dvc repro` when asked — restricted to the stages the
+ * named experiments need. Which stages actually executed is read from a journal that each `repro exec`
+ * appends to, not guessed from DVC's output.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ReproError } from '../errors.js';
+import { JOURNAL_DIR, PARAMS_FILE, restampParams } from './compile/index.js';
+import { compileProject, type CompileResult } from './compile-project.js';
+import { runDvc, runGit } from './dvc.js';
+import { JOURNAL_ENV } from './exec-stage.js';
+import { readTextIfExists } from './fs-atomic.js';
+
+export interface RunOptions {
+  /** experiments to run @default every experiment */
+  readonly experiments?: readonly string[] | undefined;
+  /** run as a DVC experiment (`dvc exp run`) @default true */
+  readonly experiment?: boolean;
+  /** name of the DVC experiment (`dvc exp run -n`) */
+  readonly name?: string | undefined;
+  /** `key=value` overrides passed to `dvc exp run -S` */
+  readonly set?: readonly string[] | undefined;
+  /** rerun even unchanged stages (`--force`) */
+  readonly force?: boolean | undefined;
+  /** tensor backend override */
+  readonly backend?: string | undefined;
+  /** DVC's progress output as it arrives */
+  readonly onOutput?: ((chunk: string) => void) | undefined;
+}
+
+export interface RunResult {
+  readonly compiled: CompileResult;
+  /** DVC stage names that were targeted */
+  readonly targets: readonly string[];
+  /** DVC stage names that actually executed, in order */
+  readonly ran: readonly string[];
+  /** `dvc exp run` or `dvc repro` */
+  readonly mode: 'exp' | 'repro';
+}
+
+/** Compiles and runs. */
+export async function runPipeline(root: string, options: RunOptions = {}): Promise<RunResult> {
+  const asExperiment = options.experiment ?? true;
+  if (!asExperiment && (options.set?.length || options.name)) {
+    throw new ReproError('USAGE', '`-S` and `--name` expected with a DVC experiment run, received `--no-exp`', { hint: 'drop --no-exp, or drop -S/--name' });
+  }
+  const compiled = await compileProject(root, { backend: options.backend });
+  const wanted = options.experiments?.length ? options.experiments : [...compiled.graph.experiments.keys()];
+  for (const name of wanted) {
+    if (!compiled.graph.experiments.has(name)) {
+      const known = [...compiled.graph.experiments.keys()].map((n) => `'${n}'`).join(', ') || 'none';
+      throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${name}' expected in experiments/ (one of ${known}), received no such experiment`, { hint: 'run `repro dag` to list them' });
+    }
+  }
+  const targets = [...new Set(wanted.flatMap((n) => compiled.graph.experiments.get(n) ?? []))].sort();
+  if (asExperiment) await requireCommit(root);
+  const journal = join(root, JOURNAL_DIR, `run-${Date.now()}-${process.pid}.jsonl`);
+  await mkdir(join(root, JOURNAL_DIR), { recursive: true });
+  await writeFile(journal, '');
+  const args = asExperiment
+    ? ['exp', 'run', ...(options.name ? ['-n', options.name] : []), ...(options.set ?? []).flatMap((s) => ['-S', s])]
+    : ['repro'];
+  if (options.force) args.push('--force');
+  await runDvc(root, [...args, ...targets], {
+    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: compiled.backend },
+    onOutput: options.onOutput,
+  });
+  if (options.set?.length) await restampAfterOverrides(root, compiled.experiments.map((e) => e.file));
+  const ran = (await readFile(journal, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { stage: string }).stage);
+  return { compiled, targets, ran, mode: asExperiment ? 'exp' : 'repro' };
+}
+
+/** `dvc exp run` records the run on top of HEAD, so there must be one. */
+async function requireCommit(root: string): Promise<void> {
+  const head = await runGit(root, ['rev-parse', '--verify', '--quiet', 'HEAD'], { reject: false });
+  if (head.exitCode !== 0) {
+    throw new ReproError('USAGE', 'a DVC experiment run expected a git commit to build on, received a repository without one', {
+      hint: 'run `git add -A && git commit -m "start"`, or `repro run --no-exp` to use `dvc repro`',
+    });
+  }
+}
+
+/**
+ * `dvc exp run -S` rewrote params.yaml on purpose and the run recorded it; stamp the file as ours so the
+ * next compile regenerates it from the experiment instead of reporting a hand edit.
+ */
+async function restampAfterOverrides(root: string, sources: readonly string[]): Promise<void> {
+  const path = join(root, PARAMS_FILE);
+  const text = await readTextIfExists(path);
+  if (text !== undefined) await writeFile(path, restampParams(text, sources));
+}

@@ -1,0 +1,120 @@
+/**
+ * `repro status`: which stages would run, and why. It compiles (so fingerprints reflect the code on disk),
+ * asks `dvc status --json`, and turns DVC's answer into reasons a person can act on: the code declaration,
+ * package, Node version or backend that changed (by comparing the fingerprint dvc.lock recorded with the
+ * current one), the param key with old → new values, or the input path. A stage whose own inputs are
+ * unchanged but whose upstream is stale is `upstream-stale`: DVC reruns it only if the upstream run
+ * changes the bytes it reads (content-hashed caching), which cannot be known before running.
+ */
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { LOCK_FILE, PARAMS_FILE } from './compile/index.js';
+import { canonicalJson } from './compile/canonical-json.js';
+import { compileProject } from './compile-project.js';
+import { runDvc } from './dvc.js';
+import { explainFingerprintChange } from './fingerprint/index.js';
+import type { StageFingerprint } from './fingerprint/types.js';
+import { recallFingerprint } from './fingerprints.js';
+import { readTextIfExists } from './fs-atomic.js';
+
+export interface StageStatus {
+  /** DVC stage name */
+  readonly name: string;
+  /** `stale`: will run; `upstream-stale`: runs if an upstream stage's outputs change; `up-to-date` */
+  readonly state: 'stale' | 'upstream-stale' | 'up-to-date';
+  /** why, one reason a line; empty when up to date */
+  readonly reasons: readonly string[];
+}
+
+type DvcStatus = Record<string, (string | Record<string, Record<string, unknown>>)[]>;
+
+interface LockEntry {
+  deps?: { path: string; md5?: string }[];
+  params?: Record<string, Record<string, unknown>>;
+}
+
+/** Status of every stage the named experiments need (all when none are named), in pipeline order. */
+export async function statusOfPipeline(root: string, options: { experiments?: readonly string[]; backend?: string } = {}): Promise<StageStatus[]> {
+  const { graph } = await compileProject(root, { backend: options.backend });
+  const wanted = options.experiments?.length ? options.experiments : [...graph.experiments.keys()];
+  const targets = new Set(wanted.flatMap((n) => graph.experiments.get(n) ?? []));
+  const dvc = JSON.parse((await runDvc(root, ['status', '--json'])).stdout || '{}') as DvcStatus;
+  const lock = ((parseYaml((await readTextIfExists(join(root, LOCK_FILE))) ?? '') ?? {}) as { stages?: Record<string, LockEntry> }).stages ?? {};
+  const params = (parseYaml((await readTextIfExists(join(root, PARAMS_FILE))) ?? '') ?? {}) as Record<string, unknown>;
+  const stale = new Map<string, string[]>();
+  const waiting = new Map<string, string[]>();
+  for (const stage of graph.stages) {
+    const reasons: string[] = [];
+    const entry = lock[stage.name];
+    if (!entry) reasons.push('never ran (not in dvc.lock)');
+    else {
+      for (const item of dvc[stage.name] ?? []) {
+        reasons.push(...(await explainDvcItem(root, item, entry, params, stage.fingerprintFile)));
+      }
+    }
+    if (reasons.length > 0) {
+      stale.set(stage.name, [...new Set(reasons)]);
+      continue;
+    }
+    const upstream = stage.upstream.filter((u) => stale.has(u) || waiting.has(u));
+    if (upstream.length > 0) waiting.set(stage.name, upstream.map((u) => `reruns if '${u}' changes its outputs`));
+  }
+  return graph.stages.filter((s) => targets.has(s.name)).map((s): StageStatus => {
+    if (stale.has(s.name)) return { name: s.name, state: 'stale', reasons: stale.get(s.name)! };
+    if (waiting.has(s.name)) return { name: s.name, state: 'upstream-stale', reasons: waiting.get(s.name)! };
+    return { name: s.name, state: 'up-to-date', reasons: [] };
+  });
+}
+
+async function explainDvcItem(
+  root: string,
+  item: string | Record<string, Record<string, unknown>>,
+  entry: LockEntry,
+  params: Record<string, unknown>,
+  fingerprintFile: string,
+): Promise<string[]> {
+  if (typeof item === 'string') return [item === 'changed command' ? 'command changed' : item];
+  const reasons: string[] = [];
+  for (const [kind, changes] of Object.entries(item)) {
+    for (const [path, change] of Object.entries(changes)) {
+      if (path === fingerprintFile) reasons.push(...(await explainCode(root, entry, fingerprintFile)));
+      else if (typeof change === 'object' && change !== null) {
+        for (const key of Object.keys(change)) reasons.push(...explainParams(key, entry.params?.[path]?.[key], readKey(params, key)));
+      } else {
+        const noun = kind === 'changed outs' ? 'output' : 'input';
+        reasons.push(`${noun} '${path}' ${String(change)}`);
+      }
+    }
+  }
+  return reasons;
+}
+
+async function explainCode(root: string, entry: LockEntry, fingerprintFile: string): Promise<string[]> {
+  const md5 = entry.deps?.find((d) => d.path === fingerprintFile)?.md5;
+  const current = await readTextIfExists(join(root, fingerprintFile));
+  const before = md5 ? await recallFingerprint(root, md5) : undefined;
+  if (!before || !current) return ['code changed (the fingerprint of the last run is not in .repro/cache here)'];
+  const lines = explainFingerprintChange(before, JSON.parse(current) as StageFingerprint);
+  return lines.length > 0 ? lines : ['code fingerprint changed'];
+}
+
+/** `param 'demo.resize.width' 8 → 16`, one line per leaf that differs. */
+function explainParams(prefix: string, before: unknown, after: unknown): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => explainParams(`${prefix}.${k}`, before[k], after[k]));
+  }
+  if (canonicalJson(before) === canonicalJson(after)) return [];
+  const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+  return [`param '${prefix}' ${show(before)} → ${show(after)}`];
+}
+
+function readKey(tree: Record<string, unknown>, dotted: string): unknown {
+  let current: unknown = tree;
+  for (const part of dotted.split('.')) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}

@@ -1,0 +1,49 @@
+/**
+ * `image-grid`: a contact sheet of the images in a folder — the first N in sorted order, each fitted into
+ * a square cell — as one PNG. Sample grids are how people look at what a stage produced, and what
+ * `repro diff` compares between runs.
+ */
+import { readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import sharp from 'sharp';
+import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
+
+export const params = Type.Object({
+  cell: Type.Ref(ImageSize),
+  columns: Type.Integer({ minimum: 1, maximum: 64, description: 'cells per row' }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'most images shown' })),
+  gap: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, default: 2, description: 'pixels between cells' })),
+});
+export type Params = Static<typeof params>;
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+
+export const imageGrid = defineStage({
+  id: 'image-grid',
+  description: 'contact sheet of the first images of a folder',
+  params,
+  inputs: { images: dir('folder of images') },
+  outputs: { grid: file({ fileName: 'grid.png', description: 'the contact sheet' }) },
+  metrics: ['grid'],
+  async run({ params, inputs, outputs, log }) {
+    const names = (await readdir(inputs.images)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+    const shown = names.slice(0, params.limit ?? 64);
+    if (shown.length === 0) throw new Error(`expected at least one image in '${inputs.images}', received none`);
+    const gap = params.gap ?? 2;
+    const columns = Math.min(params.columns, shown.length);
+    const rows = Math.ceil(shown.length / columns);
+    const cells = await Promise.all(
+      shown.map((name) =>
+        sharp(join(inputs.images, name)).resize(params.cell, params.cell, { fit: 'contain', background: '#202020' }).png().toBuffer(),
+      ),
+    );
+    await sharp({
+      create: { width: columns * (params.cell + gap) + gap, height: rows * (params.cell + gap) + gap, channels: 3, background: '#ffffff' },
+    })
+      .composite(cells.map((input, i) => ({ input, left: gap + (i % columns) * (params.cell + gap), top: gap + Math.floor(i / columns) * (params.cell + gap) })))
+      .png({ compressionLevel: 9 })
+      .toFile(outputs.grid);
+    log.info(`grid of ${shown.length} images, ${columns}x${rows}`);
+    return { metrics: { grid: { images: shown.length, columns, rows } } };
+  },
+});

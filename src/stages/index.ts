@@ -1,0 +1,14 @@
+/**
+ * The built-in stage library, listed explicitly (no globbing, no registration side effects). The
+ * registry test checks that each file name, stage id and export name agree.
+ */
+import { imageGrid } from './image-grid.js';
+import { resizeImages } from './resize-images.js';
+
+/** Every built-in stage, keyed by id. */
+export const BUILT_IN_STAGES = {
+  'image-grid': imageGrid,
+  'resize-images': resizeImages,
+} as const;
+
+export { imageGrid, resizeImages };

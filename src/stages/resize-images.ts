@@ -1,0 +1,74 @@
+/**
+ * `resize-images`: every image in a folder resized to one size and written as PNG, so later stages see
+ * a single resolution and format. A general-purpose stage built on sharp; files are processed in
+ * sorted order and unreadable files are skipped and counted (named in the log), never fatal.
+ */
+import { readdir } from 'node:fs/promises';
+import { extname, join, parse } from 'node:path';
+import sharp from 'sharp';
+import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
+
+export const params = Type.Object({
+  width: Type.Ref(ImageSize),
+  height: Type.Ref(ImageSize),
+  fit: Type.Optional(
+    Type.Union([Type.Literal('cover'), Type.Literal('contain'), Type.Literal('fill')], {
+      default: 'cover',
+      description: 'how the image fills the target box (sharp fit)',
+    }),
+  ),
+  background: Type.Optional(
+    Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#000000', description: 'fill colour for contain' }),
+  ),
+  grayscale: Type.Optional(Type.Boolean({ default: false, description: 'drop colour' })),
+});
+export type Params = Static<typeof params>;
+
+/** Extensions sharp decodes that this stage picks up. */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+export const resizeImages = defineStage({
+  id: 'resize-images',
+  description: 'resize every image in a folder to one size (PNG out)',
+  params,
+  inputs: { images: dir('folder of images') },
+  outputs: { images: dir('resized PNGs, same base names') },
+  metrics: ['summary'],
+  async run({ params, inputs, outputs, log, signal }) {
+    const names = await listImages(inputs.images);
+    let written = 0;
+    const unreadable: string[] = [];
+    for (const name of names) {
+      signal.throwIfAborted();
+      try {
+        await resizeOne(join(inputs.images, name), join(outputs.images, `${parse(name).name}.png`), params);
+        written += 1;
+      } catch {
+        unreadable.push(name);
+        log.warn(`skipped '${name}': not a readable image`);
+      }
+    }
+    log.info(`resized ${written} of ${names.length} images to ${params.width}x${params.height}`);
+    return {
+      metrics: { summary: { images: names.length, written, unreadable: unreadable.length, width: params.width, height: params.height } },
+    };
+  },
+});
+
+/** Image file names in a folder, sorted: order is part of the result. */
+async function listImages(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
+    .map((e) => e.name)
+    .sort();
+}
+
+async function resizeOne(source: string, target: string, params: Params): Promise<void> {
+  let image = sharp(source, { failOn: 'error' })
+    .rotate()
+    .resize(params.width, params.height, { fit: params.fit ?? 'cover', background: params.background ?? '#000000' });
+  if (params.grayscale) image = image.grayscale();
+  // NOTE: no metadata is kept, so the PNG bytes depend only on pixels and sharp's version.
+  await image.png({ compressionLevel: 9 }).toFile(target);
+}
