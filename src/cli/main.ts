@@ -5,20 +5,18 @@
  */
 import sade from 'sade';
 import { reportError } from './report-error.js';
-import { compileCommand } from './commands/compile.js';
-import { dagCommand } from './commands/dag.js';
-import { execCommand } from './commands/exec.js';
-import { runCommand } from './commands/run.js';
-import { schemaCommand } from './commands/schema.js';
-import { statusCommand } from './commands/status.js';
 
 type Handler = (...args: never[]) => Promise<number | void>;
 
-/** Wraps a command so its errors are reported and its code becomes the process exit code. */
-function action<H extends Handler>(handler: H): (...args: Parameters<H>) => Promise<void> {
+/**
+ * Wraps a lazily imported command so its errors are reported and its code becomes the exit code.
+ * NOTE: commands load on use, so `repro run` never pays for what only `repro dag` imports.
+ */
+function action<H extends Handler>(load: () => Promise<H>): (...args: Parameters<H>) => Promise<void> {
   return async (...args) => {
     const options = args[args.length - 1] as { verbose?: boolean } | undefined;
     try {
+      const handler = await load();
       process.exitCode = (await handler(...args)) ?? 0;
     } catch (error) {
       process.exitCode = reportError(error, { verbose: options?.verbose === true });
@@ -40,31 +38,31 @@ program
   .option('--json', 'print the result as JSON')
   .example('run demo')
   .example('run demo -S demo.resize-images.width=128 -n wider')
-  .action(action(runCommand));
+  .action(action(async () => (await import('./commands/run.js')).runCommand));
 
 program
   .command('exec <experiment> <stage>', 'run one stage (what DVC calls; you rarely need it)')
-  .action(action(execCommand));
+  .action(action(async () => (await import('./commands/exec.js')).execCommand));
 
 program
   .command('compile', 'write dvc.yaml, params.yaml and the code fingerprints from experiments/')
   .option('--force', 'overwrite a hand-edited params.yaml')
   .option('--backend', 'tensor backend to record in fingerprints')
-  .action(action(compileCommand));
+  .action(action(async () => (await import('./commands/compile.js')).compileCommand));
 
 program
   .command('status [experiment]', 'list stages that would run')
   .option('--why', 'say what changed for each stale stage')
   .option('--json', 'print the result as JSON')
-  .action(action(statusCommand));
+  .action(action(async () => (await import('./commands/status.js')).statusCommand));
 
 program
   .command('dag [experiment]', 'show the stage graph')
   .option('--json', 'print the graph as JSON')
-  .action(action(dagCommand));
+  .action(action(async () => (await import('./commands/dag.js')).dagCommand));
 
 program
   .command('schema', 'print the JSON Schema of params.yaml')
-  .action(action(schemaCommand));
+  .action(action(async () => (await import('./commands/schema.js')).schemaCommand));
 
 program.parse(process.argv);

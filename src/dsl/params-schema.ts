@@ -34,7 +34,8 @@ type DereferencerClass = typeof import('@json-schema-tools/dereferencer/build/de
 const Dereferencer = ((DereferencerModule as unknown as { default?: unknown }).default ??
   DereferencerModule) as unknown as DereferencerClass;
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// NOTE: verbose keeps `parentSchema` on errors, which the messages use to list the allowed keys and values.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const resolved = new WeakMap<object, Promise<ResolvedParamsSchema>>();
 
 /** Dereferences and compiles a params schema once per schema object. */
@@ -67,7 +68,11 @@ async function buildResolvedSchema(schema: object): Promise<ResolvedParamsSchema
 function describeErrors(validate: ValidateFunction, value: unknown): ParamsViolation[] {
   const seen = new Set<string>();
   const violations: ParamsViolation[] = [];
-  for (const error of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A failed union reports each branch too; the union's own message says it all.
+  const unions = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' && unions.has(error.instancePath) && error.schemaPath.includes('/anyOf/')) continue;
     const violation = describeError(error, value);
     const key = `${violation.key}\0${violation.message}`;
     if (!seen.has(key)) violations.push(violation);
@@ -91,6 +96,14 @@ function describeError(error: ErrorObject, root: unknown): ParamsViolation {
       const missing = String((error.params as { missingProperty: string }).missingProperty);
       const full = key ? `${key}.${missing}` : missing;
       return { key: full, message: `param '${full}' is required, received nothing` };
+    }
+    case 'anyOf': {
+      const branches = ((error.parentSchema as JsonSchema)?.anyOf as JsonSchema[] | undefined) ?? [];
+      if (branches.length > 0 && branches.every((b) => 'const' in b)) {
+        const allowed = branches.map((b) => JSON.stringify(b.const).replace(/^"(.*)"$/, "'$1'")).join(', ');
+        return { key, message: `param '${key}' expected one of ${allowed}, received ${received}` };
+      }
+      return { key, message: `param '${key || '(root)'}' matches none of its allowed forms, received ${received}` };
     }
     default:
       return { key, message: `param '${key || '(root)'}' ${error.message ?? 'is invalid'}, received ${received}` };

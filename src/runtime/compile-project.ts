@@ -2,7 +2,7 @@
  * `repro compile` end to end: load every experiment, type-check them, resolve params schemas, validate
  * (all issues at once, plus data paths that do not exist), compile to dvc.yaml + params.yaml, write the
  * code fingerprints, and write the two generated files only when their bytes change. A params.yaml that
- * someone edited by hand is never overwritten silently: that is an error naming the changed keys.
+ * someone edited by hand is never overwritten silently. Each success is recorded in the compile stamp.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import type { StageDefinition } from '../dsl/stage.js';
 import { resolveParamsSchema, type ResolvedParamsSchema } from '../dsl/params-schema.js';
 import { validateExperiments } from '../dsl/validate.js';
 import { ReproError, type ErrorCode, type Issue } from '../errors.js';
-import { compilePipeline, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './compile/index.js';
+import { compilePipeline, EXPERIMENTS_DIR, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './compile/index.js';
+import { writeCompileStamp, type PipelineSummary } from './compile-stamp.js';
 import { writeFingerprints } from './fingerprints.js';
 import { readTextIfExists, writeIfChanged } from './fs-atomic.js';
 import { loadExperiments, type LoadedExperiment } from './load-experiments.js';
@@ -28,6 +29,7 @@ export interface CompileOptions {
 
 export interface CompileResult {
   readonly graph: CompiledGraph;
+  readonly summary: PipelineSummary;
   readonly experiments: readonly LoadedExperiment[];
   readonly backend: BackendKind;
   /** project-relative files this compile changed on disk */
@@ -38,7 +40,7 @@ export interface CompileResult {
 export async function compileProject(root: string, options: CompileOptions = {}): Promise<CompileResult> {
   const loaded = await loadExperiments(root);
   const files = loaded.map((l) => l.file);
-  if (options.typecheck !== false) await typecheckExperiments(root, files);
+  const inputs = options.typecheck === false ? files : Object.keys(await typecheckExperiments(root, files));
   const experiments = loaded.map((l) => l.experiment);
   const schemas = await resolveSchemas(experiments.flatMap((e) => e.stages.map((s) => s.stage)));
   const validation = validateExperiments(experiments, { root, schemas });
@@ -50,7 +52,19 @@ export async function compileProject(root: string, options: CompileOptions = {})
   await guardParamsEdits(root, compiled.params, options.force ?? false);
   if (await writeIfChanged(join(root, PIPELINE_FILE), compiled.pipeline)) written.push(PIPELINE_FILE);
   if (await writeIfChanged(join(root, PARAMS_FILE), compiled.params)) written.push(PARAMS_FILE);
-  return { graph: compiled.graph, experiments: loaded, backend, written };
+  const summary = summarize(compiled.graph, loaded, backend);
+  const dataPaths = experiments.flatMap((e) => e.sources.map((s) => s.path));
+  const outputs = [PIPELINE_FILE, PARAMS_FILE, ...compiled.graph.stages.map((s) => s.fingerprintFile)];
+  await writeCompileStamp(root, summary, [EXPERIMENTS_DIR, ...inputs, ...dataPaths, ...outputs]);
+  return { graph: compiled.graph, summary, experiments: loaded, backend, written };
+}
+
+function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], backend: BackendKind): PipelineSummary {
+  return {
+    backend,
+    experiments: Object.fromEntries(loaded.map(({ experiment, file }) => [experiment.name, { file, stages: graph.experiments.get(experiment.name) ?? [] }])),
+    stages: graph.stages.map((s) => ({ name: s.name, upstream: s.upstream, fingerprintFile: s.fingerprintFile })),
+  };
 }
 
 async function resolveSchemas(stages: readonly StageDefinition[]): Promise<Map<StageDefinition, ResolvedParamsSchema>> {

@@ -20,9 +20,6 @@ import { readTextIfExists, tempSibling, writeJson } from './fs-atomic.js';
 import { loadExperiments } from './load-experiments.js';
 import { detectBackendKind } from './tf-backend.js';
 
-/** Environment variable naming a file `repro exec` appends one JSON line to per executed stage. */
-export const JOURNAL_ENV = 'REPRO_JOURNAL';
-
 export interface ExecOptions {
   /** receives the stage's log lines, already prefixed */
   readonly log: (line: string) => void;

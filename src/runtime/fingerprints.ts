@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { ReproError } from '../errors.js';
 import type { CompiledGraph } from './compile/index.js';
 import { CACHE_DIR, FINGERPRINT_DIR } from './compile/paths.js';
-import { fingerprintStage, openFileAnalysisCache, serializeFingerprint } from './fingerprint/index.js';
+import { fingerprintStages, openFileAnalysisCache, serializeFingerprint } from './fingerprint/index.js';
 import type { LockfileV3, StageFingerprint } from './fingerprint/types.js';
 import { readTextIfExists, writeFileAtomic, writeIfChanged } from './fs-atomic.js';
 import type { BackendKind } from './tf-backend.js';
@@ -25,19 +25,23 @@ export async function writeFingerprints(root: string, graph: CompiledGraph, back
   const lockfile = lockText ? (JSON.parse(lockText) as LockfileV3) : null;
   const cache = openFileAnalysisCache(join(root, CACHE_DIR, 'fingerprint-files.json'));
   await cache.load();
-  const changed: string[] = [];
+  const requests = [];
   for (const stage of graph.stages) {
     const module = stage.stage.module;
     if (!module) {
       throw new ReproError('EXPERIMENT_INVALID', `stage '${stage.stage.id}' has no known source module, expected defineStage() to be called in a .ts file`);
     }
-    const exportName = await findExportName(module, stage.stage);
-    const fingerprint = await fingerprintStage({ file: module, exportName }, { root, lockfile, backend, node: process.version, cache });
-    const text = serializeFingerprint(fingerprint);
+    requests.push({ file: module, exportName: await findExportName(module, stage.stage) });
+  }
+  // NOTE: one batch shares the parsed module graph across stages; same bytes as one call per stage.
+  const fingerprints = await fingerprintStages(requests, { root, lockfile, backend, node: process.version, cache });
+  await cache.save();
+  const changed: string[] = [];
+  for (const [i, stage] of graph.stages.entries()) {
+    const text = serializeFingerprint(fingerprints[i]!);
     if (await writeIfChanged(join(root, stage.fingerprintFile), text)) changed.push(stage.fingerprintFile);
     await rememberFingerprint(root, text);
   }
-  await cache.save();
   await removeStaleFingerprints(root, new Set(graph.stages.map((s) => s.fingerprintFile)));
   return changed;
 }

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { Experiment } from '../dsl/experiment.js';
 import { ReproError, type Issue } from '../errors.js';
 import { EXPERIMENTS_DIR } from './compile/paths.js';
+import { ensureTypeScriptLoader } from './typescript-loader.js';
 
 export interface LoadedExperiment {
   readonly experiment: Experiment;
@@ -32,6 +33,7 @@ export async function loadExperiments(root: string, names?: readonly string[]): 
       hint: `run \`repro run ${available[0] ?? '<name>'}\`, or create ${EXPERIMENTS_DIR}/${unknown[0]}.ts`,
     });
   }
+  await ensureTypeScriptLoader();
   const loaded: LoadedExperiment[] = [];
   const issues: Issue[] = [];
   for (const name of wanted) {

@@ -7,10 +7,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError } from '../errors.js';
-import { JOURNAL_DIR, PARAMS_FILE, restampParams } from './compile/index.js';
-import { compileProject, type CompileResult } from './compile-project.js';
+import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
+import { ensureCompiled } from './ensure-compiled.js';
+import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
-import { JOURNAL_ENV } from './exec-stage.js';
 import { readTextIfExists } from './fs-atomic.js';
 
 export interface RunOptions {
@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 export interface RunResult {
-  readonly compiled: CompileResult;
+  readonly compiled: PipelineSummary;
   /** DVC stage names that were targeted */
   readonly targets: readonly string[];
   /** DVC stage names that actually executed, in order */
@@ -46,15 +46,17 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   if (!asExperiment && (options.set?.length || options.name)) {
     throw new ReproError('USAGE', '`-S` and `--name` expected with a DVC experiment run, received `--no-exp`', { hint: 'drop --no-exp, or drop -S/--name' });
   }
-  const compiled = await compileProject(root, { backend: options.backend });
-  const wanted = options.experiments?.length ? options.experiments : [...compiled.graph.experiments.keys()];
+  const compiled = await ensureCompiled(root, { backend: options.backend });
+  const known = Object.keys(compiled.experiments);
+  const wanted = options.experiments?.length ? options.experiments : known;
   for (const name of wanted) {
-    if (!compiled.graph.experiments.has(name)) {
-      const known = [...compiled.graph.experiments.keys()].map((n) => `'${n}'`).join(', ') || 'none';
-      throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${name}' expected in experiments/ (one of ${known}), received no such experiment`, { hint: 'run `repro dag` to list them' });
+    if (!known.includes(name)) {
+      throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${name}' expected in experiments/ (one of ${known.map((n) => `'${n}'`).join(', ') || 'none'}), received no such experiment`, {
+        hint: `run \`repro run ${known[0] ?? '<name>'}\`, or create experiments/${name}.ts`,
+      });
     }
   }
-  const targets = [...new Set(wanted.flatMap((n) => compiled.graph.experiments.get(n) ?? []))].sort();
+  const targets = [...new Set(wanted.flatMap((n) => compiled.experiments[n]?.stages ?? []))].sort();
   if (asExperiment) await requireCommit(root);
   const journal = join(root, JOURNAL_DIR, `run-${Date.now()}-${process.pid}.jsonl`);
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
@@ -67,7 +69,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: compiled.backend },
     onOutput: options.onOutput,
   });
-  if (options.set?.length) await restampAfterOverrides(root, compiled.experiments.map((e) => e.file));
+  if (options.set?.length) await restampAfterOverrides(root, Object.values(compiled.experiments).map((e) => e.file).sort());
   const ran = (await readFile(journal, 'utf8'))
     .split('\n')
     .filter(Boolean)
@@ -92,5 +94,6 @@ async function requireCommit(root: string): Promise<void> {
 async function restampAfterOverrides(root: string, sources: readonly string[]): Promise<void> {
   const path = join(root, PARAMS_FILE);
   const text = await readTextIfExists(path);
+  const { restampParams } = await import('./compile/render.js');
   if (text !== undefined) await writeFile(path, restampParams(text, sources));
 }

@@ -8,9 +8,10 @@
  */
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { LOCK_FILE, PARAMS_FILE } from './compile/index.js';
+import { ReproError } from '../errors.js';
+import { LOCK_FILE, PARAMS_FILE } from './compile/paths.js';
 import { canonicalJson } from './compile/canonical-json.js';
-import { compileProject } from './compile-project.js';
+import { ensureCompiled } from './ensure-compiled.js';
 import { runDvc } from './dvc.js';
 import { explainFingerprintChange } from './fingerprint/index.js';
 import type { StageFingerprint } from './fingerprint/types.js';
@@ -35,15 +36,22 @@ interface LockEntry {
 
 /** Status of every stage the named experiments need (all when none are named), in pipeline order. */
 export async function statusOfPipeline(root: string, options: { experiments?: readonly string[]; backend?: string } = {}): Promise<StageStatus[]> {
-  const { graph } = await compileProject(root, { backend: options.backend });
-  const wanted = options.experiments?.length ? options.experiments : [...graph.experiments.keys()];
-  const targets = new Set(wanted.flatMap((n) => graph.experiments.get(n) ?? []));
+  const summary = await ensureCompiled(root, { backend: options.backend });
+  const known = Object.keys(summary.experiments);
+  const wanted = options.experiments?.length ? options.experiments : known;
+  const unknown = wanted.find((n) => !known.includes(n));
+  if (unknown !== undefined) {
+    throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${unknown}' expected in experiments/ (one of ${known.map((n) => `'${n}'`).join(', ') || 'none'}), received no such experiment`, {
+      hint: 'run `repro status` to see every experiment',
+    });
+  }
+  const targets = new Set(wanted.flatMap((n) => summary.experiments[n]?.stages ?? []));
   const dvc = JSON.parse((await runDvc(root, ['status', '--json'])).stdout || '{}') as DvcStatus;
   const lock = ((parseYaml((await readTextIfExists(join(root, LOCK_FILE))) ?? '') ?? {}) as { stages?: Record<string, LockEntry> }).stages ?? {};
   const params = (parseYaml((await readTextIfExists(join(root, PARAMS_FILE))) ?? '') ?? {}) as Record<string, unknown>;
   const stale = new Map<string, string[]>();
   const waiting = new Map<string, string[]>();
-  for (const stage of graph.stages) {
+  for (const stage of summary.stages) {
     const reasons: string[] = [];
     const entry = lock[stage.name];
     if (!entry) reasons.push('never ran (not in dvc.lock)');
@@ -59,7 +67,7 @@ export async function statusOfPipeline(root: string, options: { experiments?: re
     const upstream = stage.upstream.filter((u) => stale.has(u) || waiting.has(u));
     if (upstream.length > 0) waiting.set(stage.name, upstream.map((u) => `reruns if '${u}' changes its outputs`));
   }
-  return graph.stages.filter((s) => targets.has(s.name)).map((s): StageStatus => {
+  return summary.stages.filter((s) => targets.has(s.name)).map((s): StageStatus => {
     if (stale.has(s.name)) return { name: s.name, state: 'stale', reasons: stale.get(s.name)! };
     if (waiting.has(s.name)) return { name: s.name, state: 'upstream-stale', reasons: waiting.get(s.name)! };
     return { name: s.name, state: 'up-to-date', reasons: [] };

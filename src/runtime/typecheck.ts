@@ -18,10 +18,14 @@ interface TypecheckCache {
   files: Record<string, [number, number]>;
 }
 
-/** Throws `EXPERIMENT_INVALID` with one issue per type error; returns quickly when nothing changed. */
-export async function typecheckExperiments(root: string, experimentFiles: readonly string[]): Promise<void> {
+/**
+ * Throws `EXPERIMENT_INVALID` with one issue per type error; returns quickly when nothing changed.
+ * Returns every local file the check read (experiments, the code they import, tsconfig, lockfile) with
+ * its mtime and size: together they are the inputs of a compile.
+ */
+export async function typecheckExperiments(root: string, experimentFiles: readonly string[]): Promise<Record<string, [number, number]>> {
   const cache = await readCache(root);
-  if (cache && (await isFresh(root, cache, experimentFiles))) return;
+  if (cache && (await isFresh(root, cache, experimentFiles))) return cache.files;
   const { Project, ts } = await import('ts-morph');
   const project = new Project({ tsConfigFilePath: join(root, 'tsconfig.json'), skipAddingFilesFromTsConfig: true });
   for (const file of experimentFiles) project.addSourceFileAtPath(join(root, file));
@@ -53,6 +57,7 @@ export async function typecheckExperiments(root: string, experimentFiles: readon
     if (info) files[extra] = [info.mtimeMs, info.size];
   }
   await writeJson(join(root, CACHE_FILE), { version: 1, files } satisfies TypecheckCache);
+  return files;
 }
 
 async function readCache(root: string): Promise<TypecheckCache | undefined> {

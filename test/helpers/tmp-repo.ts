@@ -4,6 +4,7 @@
  * gives, and real `git` and `dvc` repositories with a first commit. `repro()` runs the real CLI there
  * as a child process; `dvc()` and `git()` run the real tools. Nothing is mocked.
  */
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -56,8 +57,11 @@ const ENV = {
 /** Creates the temp project. Call `remove()` when done. */
 export async function makeTmpRepo(options: TmpRepoOptions = {}): Promise<TmpRepo> {
   const root = await mkdtemp(join(tmpdir(), 'repro-test-'));
-  for (const entry of ['src', 'bin', 'package.json', 'package-lock.json', 'tsconfig.json']) {
-    await cp(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true });
+  // dist/ comes along with the sources' timestamps, so the copy runs the built CLI as an install would.
+  for (const entry of ['src', 'bin', 'dist', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+    if (existsSync(join(PROJECT_ROOT, entry))) {
+      await cp(join(PROJECT_ROOT, entry), join(root, entry), { recursive: true, preserveTimestamps: true });
+    }
   }
   await symlink(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'));
   await writeFile(join(root, '.gitignore'), GITIGNORE);

@@ -11,6 +11,8 @@ export const EXPERIMENTS_DIR = 'experiments';
 export const FINGERPRINT_DIR = '.repro/fp';
 export const CACHE_DIR = '.repro/cache';
 export const JOURNAL_DIR = '.repro/runs';
+/** Environment variable naming the file `repro exec` appends `{"stage": name}` to after each success. */
+export const JOURNAL_ENV = 'REPRO_JOURNAL';
 
 /** `demo_resize-images`: `_` is safe because ids never contain it. */
 export function dvcStageName(experiment: string, id: string): string {

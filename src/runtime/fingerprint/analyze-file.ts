@@ -86,7 +86,7 @@ export function analyzeFile(text: string, fileName: string): FileAnalysis {
 }
 
 /** sha256 hex of a string. */
-export function hashText(text: string): string {
+function hashText(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -177,7 +177,7 @@ function addValueName(st: ts.Statement, name: string, names: FileNames): void {
 function collectTypeNames(st: ts.Statement, types: Set<string>): void {
   const named = st as { name?: ts.Node };
   if (named.name !== undefined && ts.isIdentifier(named.name)) types.add(named.name.text);
-  if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) for (const n of bindingNames(d.name)) types.add(n);
+  if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) for (const n of listBindingNames(d.name)) types.add(n);
 }
 
 /** One name a statement declares, the node that defines it, and whether it runs on import. */
@@ -212,7 +212,7 @@ function describeDeclaration(st: ts.Statement): NamedPart[] | 'skip' | 'bare' {
     const keyword = describeVariableKeyword(st.declarationList);
     return st.declarationList.declarations.flatMap((d) => {
       const runsOnImport = checkRunsOnImport(d) || keyword.includes('using');
-      return bindingNames(d.name).map((name) => ({ name, node: d, prefix: keyword, runsOnImport }));
+      return listBindingNames(d.name).map((name) => ({ name, node: d, prefix: keyword, runsOnImport }));
     });
   }
   return 'bare';
@@ -228,7 +228,7 @@ function describeVariableKeyword(list: ts.VariableDeclarationList): string {
 }
 
 /** Every identifier a binding name or destructuring pattern declares. */
-function bindingNames(name: ts.BindingName): string[] {
+function listBindingNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
-  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : bindingNames(el.name)));
+  return name.elements.flatMap((el) => (ts.isOmittedExpression(el) ? [] : listBindingNames(el.name)));
 }

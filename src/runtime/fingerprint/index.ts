@@ -17,7 +17,7 @@ export type {
   LockfileV3,
   StageFingerprint,
 } from './types.js';
-export { fingerprintStage } from './fingerprint-stage.js';
+export { fingerprintStage, fingerprintStages } from './fingerprint-stage.js';
 export { explainFingerprintChange } from './explain-change.js';
 export { serializeFingerprint } from './serialize-fingerprint.js';
 export { openFileAnalysisCache } from './analysis-cache.js';

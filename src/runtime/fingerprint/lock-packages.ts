@@ -25,7 +25,7 @@ export function collectLockedPackages(names: Iterable<string>, lockfile: Lockfil
     if (seen.has(location) || lockfile === null) continue;
     seen.add(location);
     const entry = readEntry(lockfile, location)!;
-    addValue(found, nameAt(location), describeEntry(entry));
+    addValue(found, readNameAt(location), describeEntry(entry));
     const required = Object.keys(entry.dependencies ?? {});
     const optional = [...Object.keys(entry.optionalDependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {})];
     for (const dep of required) {
@@ -71,7 +71,7 @@ function readEntry(lockfile: LockfileV3, location: string): LockedPackage | unde
 }
 
 /** 'node_modules/a/node_modules/@s/b' -> '@s/b'. */
-function nameAt(location: string): string {
+function readNameAt(location: string): string {
   const cut = location.lastIndexOf('node_modules/');
   return location.slice(cut + 'node_modules/'.length);
 }

@@ -68,7 +68,7 @@ async function analyzeFromDisk(file: string): Promise<FileAnalysis | undefined> 
 }
 
 /** An analysis with no structure: the walk records `fileHash` under '<module>'. */
-export function describeWholeFile(fileHash: string): FileAnalysis {
+function describeWholeFile(fileHash: string): FileAnalysis {
   return {
     fileHash, broken: true, opaque: false, declarations: {}, sideEffects: null, imports: {}, loads: [],
     sideEffectImports: [], exports: {}, starExports: [], typeNames: [],

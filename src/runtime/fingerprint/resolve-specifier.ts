@@ -57,7 +57,7 @@ export function statFile(file: string, stats: StatMemo): Stats | null {
 }
 
 /** True when `file` is inside `root` and not inside a node_modules folder. */
-export function isLocal(file: string, root: string): boolean {
+function isLocal(file: string, root: string): boolean {
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   // both are absolute and normalised (path.resolve), so a prefix test is exact
   return file.startsWith(prefix) && !`${path.sep}${file.slice(prefix.length)}`.includes(`${path.sep}node_modules${path.sep}`);

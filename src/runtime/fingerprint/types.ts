@@ -33,7 +33,11 @@ export interface StageFingerprint {
   version: 1;
   /** the stage definition, 'src/stages/resize-images.ts#resizeImages' */
   entry: string;
-  /** 'relpath#declName', 'relpath#<side-effects>' or 'relpath#<module>' -> sha256 hex (or 'missing'), sorted keys */
+  /**
+   * sha256 hex (or 'missing') by key, sorted: 'relpath#declName' for reached declarations, 'relpath#<side-effects>'
+   * for a loaded module's bare statements, 'relpath#<module>' for a file taken whole (unparsable, not code, outside
+   * the project, missing), 'relpath#<import x>' / '<export x>' for what a used binding takes from a package
+   */
   code: Record<string, string>;
   /** npm name -> 'version integrity' for every package reached code imports, plus their locked dependencies */
   packages: Record<string, string>;
@@ -128,6 +132,6 @@ export interface FileAnalysisCache {
   set(relPath: string, mtimeMs: number, size: number, analysis: FileAnalysis): void;
   /** writes the cache file atomically (temp file, then rename) when something changed since load */
   save(): Promise<void>;
-  /** lookups since the cache was opened; every miss is one parse */
+  /** lookups since the cache was opened; every miss is one parse (tests and benchmarks read this) */
   readonly stats: { hits: number; misses: number };
 }

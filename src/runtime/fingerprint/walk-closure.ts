@@ -9,35 +9,43 @@
  *   whole(file)         the module is used as a whole (namespace, `import()`, `eval`, parse error): all of it
  *
  * Packages enter by use (a reached binding, `import 'pkg'`, a namespace), not by mere loading, so a package that
- * only unreached code imports does not rerun the stage. When unsure, the walk takes more, never less.
+ * only unreached code imports does not rerun the stage. Each used binding into a package or builtin is recorded
+ * as 'relpath#<import name>' (what it imports from where), since renaming an import changes behaviour without
+ * changing the code that uses it. When unsure, the walk takes more, never less.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { FileAnalysis, FileAnalysisCache, ImportBinding } from './types.js';
-import { resolveSpecifier, type ResolvedSpecifier, type StatMemo } from './resolve-specifier.js';
-import { createAnalysisReader, toRelativePath, type AnalysisReader } from './read-analysis.js';
+import { ReproError } from '../../errors.js';
+import type { FileAnalysis, ImportBinding } from './types.js';
+import { ModuleGraph } from './module-graph.js';
 
 /** What a stage's closure contains. */
 export interface Closure {
-  /** 'relpath#name' | 'relpath#<side-effects>' | 'relpath#<module>' -> hash (unsorted) */
+  /** 'relpath#name' | 'relpath#<side-effects>' | 'relpath#<module>' | 'relpath#<import x>' -> hash (unsorted) */
   code: Map<string, string>;
   /** npm packages imported by reached code */
   packages: Set<string>;
 }
 
+const RECOMPILE = 'run `repro compile` to find the stages again';
+
 type WorkItem =
   | { kind: 'load'; file: string }
-  | { kind: 'local' | 'export'; file: string; name: string }
-  | { kind: 'whole'; file: string };
+  | { kind: 'whole'; file: string }
+  | { kind: 'local'; file: string; name: string }
+  | { kind: 'export'; file: string; name: string };
 
-/** Walks the closure of the declaration `name` in `file` (absolute); throws when the file has no such name. */
-export async function walkClosure(file: string, name: string, root: string, cache: FileAnalysisCache): Promise<Closure> {
-  if (!existsSync(file)) throw new Error(`stage module '${toRelativePath(root, file)}': expected a file, found nothing`);
-  const walk = new ClosureWalk(root, cache);
-  const entry = await walk.reader.read(file);
+/** Walks the closure of the declaration `name` in `file` (absolute); throws when there is no such declaration. */
+export async function walkClosure(file: string, name: string, graph: ModuleGraph): Promise<Closure> {
+  if (!existsSync(file)) {
+    throw new ReproError('EXPERIMENT_INVALID', `stage module '${graph.relativize(file)}': expected a file, found nothing`, { hint: RECOMPILE });
+  }
+  const walk = new ClosureWalk(graph);
+  const entry = await graph.analyze(file);
   const known = Object.hasOwn(entry.declarations, name) || Object.hasOwn(entry.imports, name);
   if (!known && !Object.hasOwn(entry.exports, name) && !entry.broken) {
-    throw new Error(`stage module '${toRelativePath(root, file)}': expected a top-level declaration '${name}', found none`);
+    const message = `stage module '${graph.relativize(file)}': expected a top-level declaration '${name}', found none`;
+    throw new ReproError('EXPERIMENT_INVALID', message, { hint: RECOMPILE });
   }
   walk.push({ kind: 'load', file });
   walk.push(known ? { kind: 'local', file, name } : { kind: 'export', file, name });
@@ -47,18 +55,10 @@ export async function walkClosure(file: string, name: string, root: string, cach
 
 class ClosureWalk {
   readonly closure: Closure = { code: new Map(), packages: new Set() };
-  readonly reader: AnalysisReader;
-  private readonly stats: StatMemo = new Map();
   private readonly stack: WorkItem[] = [];
   private readonly done = new Map<string, { load: boolean; whole: boolean; local: Set<string>; export: Set<string> }>();
-  // per-walk memos: a barrel's `export *` list is consulted for every name imported through it
-  private readonly resolved = new Map<string, ResolvedSpecifier>();
-  private readonly relPaths = new Map<string, string>();
-  private readonly exported = new Map<string, boolean>();
 
-  constructor(private readonly root: string, cache: FileAnalysisCache) {
-    this.reader = createAnalysisReader(root, cache, this.stats);
-  }
+  constructor(readonly graph: ModuleGraph) {}
 
   /** Queues `item` unless it was queued before in this walk. */
   push(item: WorkItem): void {
@@ -79,16 +79,17 @@ class ClosureWalk {
 
   async run(): Promise<void> {
     for (let item = this.stack.pop(); item !== undefined; item = this.stack.pop()) {
-      const analysis = this.reader.peek(item.file) ?? (await this.reader.read(item.file));
-      if (item.kind === 'load') this.load(item.file, analysis);
-      else if (item.kind === 'local') this.local(item.file, item.name, analysis);
-      else if (item.kind === 'export') await this.export(item.file, item.name, analysis);
-      else this.whole(item.file, analysis);
+      const pending = this.graph.analyze(item.file);
+      const a = pending instanceof Promise ? await pending : pending; // no microtask per item when warm
+      if (item.kind === 'load') this.load(item.file, a);
+      else if (item.kind === 'local') this.local(item.file, item.name, a);
+      else if (item.kind === 'export') await this.export(item.file, item.name, a);
+      else this.whole(item.file, a);
     }
   }
 
   private load(file: string, a: FileAnalysis): void {
-    const rel = this.rel(file);
+    const rel = this.graph.relativize(file);
     if (a.broken) {
       this.closure.code.set(`${rel}#<module>`, a.fileHash);
       this.push({ kind: 'whole', file });
@@ -98,23 +99,24 @@ class ClosureWalk {
       this.closure.code.set(`${rel}#<side-effects>`, a.sideEffects.hash);
       this.followUses(file, a.sideEffects.refs, a.sideEffects.dynamicImports, a);
     }
-    for (const [name, unit] of Object.entries(a.declarations)) {
-      if (unit.runsOnImport) this.push({ kind: 'local', file, name });
+    for (const name in a.declarations) {
+      if (a.declarations[name]!.runsOnImport) this.push({ kind: 'local', file, name });
     }
     for (const specifier of a.loads) {
-      const target = this.resolve(file, specifier);
-      if (target?.kind === 'local') this.push({ kind: 'load', file: target.file });
-      else if (target?.kind === 'package' && a.sideEffectImports.includes(specifier)) this.closure.packages.add(target.name);
+      const target = this.graph.resolve(file, specifier);
+      if (target.kind === 'local') this.push({ kind: 'load', file: target.file });
+      else if (target.kind === 'missing' || target.kind === 'external') this.followBinding(file, { specifier, imported: '*' }, null);
+      else if (a.sideEffectImports.includes(specifier)) this.followBinding(file, { specifier, imported: '' }, `import '${specifier}'`);
     }
   }
 
   private local(file: string, name: string, a: FileAnalysis): void {
     if (Object.hasOwn(a.declarations, name)) {
       const unit = a.declarations[name]!;
-      this.closure.code.set(`${this.rel(file)}#${name}`, unit.hash);
+      this.closure.code.set(`${this.graph.relativize(file)}#${name}`, unit.hash);
       this.followUses(file, unit.refs, unit.dynamicImports, a);
     } else if (Object.hasOwn(a.imports, name)) {
-      this.followBinding(file, a.imports[name]!);
+      this.followBinding(file, a.imports[name]!, `import ${name}`);
     } else if (!a.typeNames.includes(name)) {
       this.push({ kind: 'whole', file }); // a name the analysis can't place: take everything
     }
@@ -124,25 +126,20 @@ class ClosureWalk {
     if (Object.hasOwn(a.exports, name)) {
       const target = a.exports[name]!;
       if (target.kind === 'local') this.push({ kind: 'local', file, name: target.name });
-      else this.followBinding(file, target);
+      else this.followBinding(file, target, `export ${name}`);
       return;
     }
     if (a.typeNames.includes(name) || a.broken) return;
-    let found = false;
-    for (const specifier of name === 'default' ? [] : a.starExports) {
-      const target = this.resolve(file, specifier);
-      if (target?.kind === 'local' && (await this.hasExport(target.file, name))) {
-        this.push({ kind: 'export', file: target.file, name });
-        found = true;
-      }
-    }
-    if (found) return;
-    // not found locally: it comes from a package behind `export *`, or the analysis missed something
+    const index = name === 'default' ? undefined : await this.graph.indexStarExports(file);
+    const sources = [...(index?.values.get(name) ?? []), ...(index?.unknown ?? [])];
+    for (const source of sources) this.push({ kind: 'export', file: source, name });
+    // found, or a type imported without `type` that some code mentions (nothing runs)
+    if (sources.length > 0 || index?.types.has(name) === true) return;
+    // not in any local module: it comes from a package behind `export *`, or the analysis missed something
     let fromPackage = false;
     for (const specifier of a.starExports) {
-      const target = this.resolve(file, specifier);
-      if (target?.kind !== 'package') continue;
-      this.closure.packages.add(target.name);
+      if (this.graph.resolve(file, specifier).kind !== 'package') continue;
+      this.followBinding(file, { specifier, imported: '*' }, `export * from '${specifier}'`);
       fromPackage = true;
     }
     if (!fromPackage) this.push({ kind: 'whole', file });
@@ -150,10 +147,10 @@ class ClosureWalk {
 
   private whole(file: string, a: FileAnalysis): void {
     this.push({ kind: 'load', file });
-    for (const name of Object.keys(a.declarations)) this.push({ kind: 'local', file, name });
-    for (const name of Object.keys(a.exports)) this.push({ kind: 'export', file, name });
-    for (const specifier of a.starExports) this.followBinding(file, { specifier, imported: '*' });
-    if (a.opaque) for (const name of Object.keys(a.imports)) this.push({ kind: 'local', file, name });
+    for (const name in a.declarations) this.push({ kind: 'local', file, name });
+    for (const name in a.exports) this.push({ kind: 'export', file, name });
+    for (const specifier of a.starExports) this.followBinding(file, { specifier, imported: '*' }, `export * from '${specifier}'`);
+    if (a.opaque) for (const name in a.imports) this.push({ kind: 'local', file, name });
   }
 
   /** Follows the names and `import()` calls used by one unit of `file`. */
@@ -164,79 +161,46 @@ class ClosureWalk {
         this.push({ kind: 'local', file, name: ref });
         continue;
       }
-      const binding = Object.hasOwn(a.imports, ref.slice(0, dot)) ? a.imports[ref.slice(0, dot)] : undefined;
-      if (binding !== undefined) this.followBinding(file, { specifier: binding.specifier, imported: ref.slice(dot + 1) });
+      const ns = ref.slice(0, dot);
+      const binding = Object.hasOwn(a.imports, ns) ? a.imports[ns]! : undefined;
+      if (binding === undefined) continue;
+      const member = { specifier: binding.specifier, imported: ref.slice(dot + 1) };
+      if (this.graph.resolve(file, binding.specifier).kind === 'local') this.followBinding(file, member, null);
+      else this.followBinding(file, binding, `import ${ns}`); // the member is in the code; the binding says where from
     }
-    for (const specifier of dynamicImports) this.followBinding(file, { specifier, imported: '*' });
+    for (const specifier of dynamicImports) this.followBinding(file, { specifier, imported: '*' }, null);
   }
 
-  /** Follows an import binding (or re-export) of `file` into its target module or package. */
-  private followBinding(file: string, binding: ImportBinding): void {
-    const target = this.resolve(file, binding.specifier);
-    if (target === null) return;
-    if (target.kind === 'package') {
-      this.closure.packages.add(target.name);
-      return;
-    }
-    this.push({ kind: 'load', file: target.file });
-    this.push(binding.imported === '*' ? { kind: 'whole', file: target.file } : { kind: 'export', file: target.file, name: binding.imported });
-  }
-
-  /** Resolves a specifier; builtins give null, files outside the project are hashed whole right here. */
-  private resolve(file: string, specifier: string): { kind: 'local'; file: string } | { kind: 'package'; name: string } | null {
-    const target = this.resolveMemo(file, specifier);
+  /**
+   * Follows an import binding (or re-export) of `file` into its target module or package. `label` names the
+   * binding; for packages and builtins it becomes the key 'relpath#<label>' recording what is imported from where.
+   */
+  private followBinding(file: string, binding: ImportBinding, label: string | null): void {
+    const target = this.graph.resolve(file, binding.specifier);
     switch (target.kind) {
-      case 'local': case 'package': return target;
-      case 'builtin': return null;
+      case 'local':
+        this.push({ kind: 'load', file: target.file });
+        this.push(binding.imported === '*' ? { kind: 'whole', file: target.file } : { kind: 'export', file: target.file, name: binding.imported });
+        return;
+      case 'package':
+        this.closure.packages.add(target.name);
+        if (label !== null) this.recordBinding(file, label, binding);
+        return;
+      case 'builtin':
+        if (label !== null) this.recordBinding(file, label, binding);
+        return;
       case 'missing':
-        this.closure.code.set(`${this.rel(target.file)}#<module>`, 'missing');
-        return null;
+        this.closure.code.set(`${this.graph.relativize(target.file)}#<module>`, 'missing');
+        return;
       case 'external':
-        this.closure.code.set(`${this.rel(target.file)}#<module>`, hashFile(target.file));
-        return null;
+        this.closure.code.set(`${this.graph.relativize(target.file)}#<module>`, hashFile(target.file));
+        return;
     }
   }
 
-  /** True when `file` exports `name`, directly or through `export *` of local modules (memoised per walk). */
-  private async hasExport(file: string, name: string): Promise<boolean> {
-    const key = `${file}\0${name}`;
-    let found = this.exported.get(key);
-    if (found === undefined) {
-      found = await this.searchExport(file, name, new Set());
-      this.exported.set(key, found);
-    }
-    return found;
-  }
-
-  private async searchExport(file: string, name: string, seen: Set<string>): Promise<boolean> {
-    if (seen.has(file)) return false; // a cycle of `export *`
-    seen.add(file);
-    const a = this.reader.peek(file) ?? (await this.reader.read(file));
-    if (Object.hasOwn(a.exports, name) || a.broken) return true;
-    for (const specifier of a.starExports) {
-      const target = this.resolveMemo(file, specifier);
-      if (target.kind === 'local' && (await this.searchExport(target.file, name, seen))) return true;
-    }
-    return false;
-  }
-
-  private resolveMemo(file: string, specifier: string): ResolvedSpecifier {
-    const key = `${file}\0${specifier}`;
-    let target = this.resolved.get(key);
-    if (target === undefined) {
-      target = resolveSpecifier(file, specifier, this.root, this.stats);
-      this.resolved.set(key, target);
-    }
-    return target;
-  }
-
-  private rel(file: string): string {
-    let rel = this.relPaths.get(file);
-    if (rel === undefined) {
-      rel = toRelativePath(this.root, file);
-      this.relPaths.set(file, rel);
-    }
-    return rel;
+  private recordBinding(file: string, label: string, binding: ImportBinding): void {
+    const what = createHash('sha256').update(`${binding.specifier}\0${binding.imported}`).digest('hex');
+    this.closure.code.set(`${this.graph.relativize(file)}#<${label}>`, what);
   }
 }
 

@@ -1,11 +1,12 @@
 /**
- * Tests for `fingerprintStage`: the fingerprint changes exactly when code the stage can execute changes. Each test
+ * Tests for `fingerprintStage` and `fingerprintStages`: the fingerprint changes exactly when code the stage can execute changes. Each test
  * builds the fixture project of `make-project.ts`, fingerprints the resize stage, edits one thing, and compares
  * the serialised bytes before and after.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { explainFingerprintChange, serializeFingerprint } from '../../../src/runtime/fingerprint/index.js';
+import { explainFingerprintChange, fingerprintStages, serializeFingerprint } from '../../../src/runtime/fingerprint/index.js';
+import type { ReproError } from '../../../src/errors.js';
 import { withProject, type TestProject } from './make-project.js';
 
 /** Fingerprints, applies `change`, fingerprints again; returns both serialisations and the explanation. */
@@ -26,6 +27,7 @@ closure('takes reached declarations across files and re-exports, and nothing els
     'src/lib/util.ts#FACTOR',
     'src/lib/util.ts#double',
     'src/lib/util.ts#scale',
+    'src/stages/resize.ts#<import sharp>',
     'src/stages/resize.ts#resize',
   ], '~> code');
   assert.match(fp.code['src/lib/util.ts#scale'] ?? '', /^[0-9a-f]{64}$/, '~> code hash');
@@ -86,7 +88,8 @@ closure('rejects a missing stage declaration', () => withProject(async (p) => {
     await p.fingerprint('src/stages/resize.ts', 'nope');
     assert.unreachable('should throw');
   } catch (err) {
-    assert.match((err as Error).message, /stage module 'src\/stages\/resize\.ts': expected a top-level declaration 'nope'/);
+    assert.is((err as ReproError).code, 'EXPERIMENT_INVALID', '~> code');
+    assert.match((err as Error).message, /stage module 'src\/stages\/resize\.ts': expected a top-level declaration 'nope'/, '~> message');
   }
 }));
 
@@ -166,9 +169,31 @@ changed('a version bump of an imported package or of its dependency', () => with
   assert.equal(libc.lines, ["package 'detect-libc' 2.1.2 integrity changed"], '~> transitive');
 }));
 
+changed('a package import that binds another export under the same name', () => withProject(async (p) => {
+  const { lines } = await compareAfter(p, () => p.edit('src/stages/resize.ts', (t) => t.replace('import sharp from', 'import { other as sharp } from')));
+  assert.equal(lines, ["code 'src/stages/resize.ts#<import sharp>' changed"], '~> explanation');
+}));
+
 changed('new import-time code in a loaded module', () => withProject(async (p) => {
   const { lines } = await compareAfter(p, () => p.edit('src/lib/util.ts', (t) => `${t}\nconsole.log('loaded');\n`));
   assert.equal(lines, ["declaration 'src/lib/util.ts#<side-effects>' added"], '~> explanation');
 }));
 
 changed.run();
+
+// ---
+
+const batch = suite('fingerprintStages');
+
+batch('gives the same fingerprints as one fingerprintStage per request, in order', () => withProject(async (p) => {
+  const reqs = [
+    { file: `${p.root}/src/stages/other.ts`, exportName: 'other' },
+    { file: `${p.root}/src/stages/resize.ts`, exportName: 'resize' },
+  ];
+  const together = await fingerprintStages(reqs, { root: p.root, lockfile: p.lockfile, backend: 'cpu', node: 'v20.0.0', cache: p.cache });
+  const single = [await p.fingerprint('src/stages/other.ts', 'other'), await p.fingerprint()];
+  assert.equal(together.map(serializeFingerprint), single.map(serializeFingerprint), '~> bytes');
+  assert.equal(together.map((fp) => fp.entry), ['src/stages/other.ts#other', 'src/stages/resize.ts#resize'], '~> order');
+}));
+
+batch.run();
