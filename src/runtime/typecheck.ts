@@ -37,7 +37,7 @@ export async function typecheckExperiments(root: string, experimentFiles: readon
     const source = diagnostic.getSourceFile();
     const file = source ? relative(root, source.getFilePath()).split('\\').join('/') : undefined;
     if (file?.startsWith('node_modules/')) continue;
-    const text = ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as never, '\n').split('\n')[0] ?? '';
+    const text = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, '\n').split('\n')[0] ?? '';
     issues.push({ code: 'EXPERIMENT_INVALID', file, line: diagnostic.getLineNumber(), message: `type error TS${diagnostic.getCode()}: ${text}` });
   }
   if (issues.length > 0) {
