@@ -2,7 +2,20 @@
 // `npm test`: runs every `test/**/*.test.ts` with uvu under the tsx loader, passes its output through,
 // and ends with the one line CI reads, `N passed, N failed` (uvu prints Total/Passed/Skipped but not
 // that). Extra arguments narrow the files: `npm test -- compile` runs files whose path matches 'compile'.
-import { spawn } from 'node:child_process';
+// dist/ is rebuilt first when it no longer matches the sources, so end-to-end tests start the CLI the
+// way an installed project does.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { listSources } from '../bin/sources.mjs';
+
+const built = (() => {
+  try {
+    return readFileSync('dist/.sources.json', 'utf8').trim() === JSON.stringify(listSources('.'));
+  } catch {
+    return false;
+  }
+})();
+if (!built) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 
 const filter = process.argv[2] ?? '';
 const pattern = `${filter ? `${filter.replace(/[.+?^${}()|[\]\\]/g, '\\$&')}.*` : ''}\\.test\\.ts$`;
