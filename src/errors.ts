@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   DVC_FAILED: 'a dvc command failed',
   GIT_FAILED: 'a git command failed',
   DVC_MISSING: 'the project-local dvc is not installed',
+  BACKEND_UNAVAILABLE: 'the requested tensor backend could not be loaded',
   USAGE: 'bad command-line usage',
   INTERRUPTED: 'interrupted by a signal',
 } as const;

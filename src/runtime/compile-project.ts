@@ -15,7 +15,7 @@ import { writeCompileStamp, type PipelineSummary } from './compile-stamp.js';
 import { writeFingerprints } from './fingerprints.js';
 import { readTextIfExists, writeIfChanged } from './fs-atomic.js';
 import { loadExperiments, type LoadedExperiment } from './load-experiments.js';
-import { detectBackendKind, type BackendKind } from './tf-backend.js';
+import { describeBackend, detectBackendKind } from './tf-backend.js';
 import { typecheckExperiments } from './typecheck.js';
 
 export interface CompileOptions {
@@ -31,7 +31,8 @@ export interface CompileResult {
   readonly graph: CompiledGraph;
   readonly summary: PipelineSummary;
   readonly experiments: readonly LoadedExperiment[];
-  readonly backend: BackendKind;
+  /** the backend as `describeBackend` puts it, recorded in TensorFlow stages' fingerprints */
+  readonly backend: string;
   /** project-relative files this compile changed on disk */
   readonly written: readonly string[];
 }
@@ -47,7 +48,7 @@ export async function compileProject(root: string, options: CompileOptions = {})
   const issues = [...validation.issues, ...findMissingData(root, loaded)];
   if (issues.length > 0) throw invalid(issues);
   const compiled = compilePipeline(experiments, validation.params, { root, sources: files });
-  const backend = detectBackendKind({ override: options.backend });
+  const backend = describeBackend(detectBackendKind({ override: options.backend }));
   const written = await writeFingerprints(root, compiled.graph, backend);
   await guardParamsEdits(root, compiled.params, options.force ?? false);
   if (await writeIfChanged(join(root, PIPELINE_FILE), compiled.pipeline)) written.push(PIPELINE_FILE);
@@ -59,7 +60,7 @@ export async function compileProject(root: string, options: CompileOptions = {})
   return { graph: compiled.graph, summary, experiments: loaded, backend, written };
 }
 
-function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], backend: BackendKind): PipelineSummary {
+function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], backend: string): PipelineSummary {
   return {
     backend,
     experiments: Object.fromEntries(loaded.map(({ experiment, file }) => [experiment.name, { file, stages: graph.experiments.get(experiment.name) ?? [] }])),

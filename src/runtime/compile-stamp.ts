@@ -14,7 +14,7 @@ const STAMP_FILE = `${CACHE_DIR}/compile-stamp.json`;
 
 /** What `repro run` and `repro status` need from a compile, as plain JSON. */
 export interface PipelineSummary {
-  /** tensor backend recorded in the fingerprints */
+  /** tensor backend recorded in the fingerprints, as `describeBackend` puts it */
   readonly backend: string;
   /** experiment name → its file and the DVC stage names it needs (sorted) */
   readonly experiments: Readonly<Record<string, { readonly file: string; readonly stages: readonly string[] }>>;

@@ -6,12 +6,12 @@
  */
 import { readFreshSummary, type PipelineSummary } from './compile-stamp.js';
 import type { CompileOptions } from './compile-project.js';
-import { detectBackendKind } from './tf-backend.js';
+import { describeBackend, detectBackendKind } from './tf-backend.js';
 
 /** The pipeline summary, compiling only when something the last compile depended on changed. */
 export async function ensureCompiled(root: string, options: CompileOptions = {}): Promise<PipelineSummary> {
   if (!options.force) {
-    const fresh = await readFreshSummary(root, detectBackendKind({ override: options.backend }));
+    const fresh = await readFreshSummary(root, describeBackend(detectBackendKind({ override: options.backend })));
     if (fresh) return fresh;
   }
   const { compileProject } = await import('./compile-project.js');

@@ -18,7 +18,7 @@ import { buildGraph, type CompiledStage } from './compile/graph.js';
 import { PARAMS_FILE } from './compile/paths.js';
 import { readTextIfExists, tempSibling, writeJson } from './fs-atomic.js';
 import { loadExperiments } from './load-experiments.js';
-import { detectBackendKind } from './tf-backend.js';
+import { backendKindOf, describeBackend, loadTensorflow } from './tf-backend.js';
 
 export interface ExecOptions {
   /** receives the stage's log lines, already prefixed */
@@ -39,7 +39,8 @@ export async function execStage(root: string, experimentName: string, stageId: s
   const stage = await findCompiledStage(root, experimentName, stageId);
   const params = await readStageParams(root, stage);
   const logger = prefixedLogger(stage.name, options.log);
-  logger.info(`start (node ${process.version}, backend ${detectBackendKind()})`);
+  const backend = await prepareBackend(root, stage);
+  logger.info(`start (node ${process.version}${backend ? `, backend ${backend}` : ''})`);
   const temps = new Map<string, string>();
   for (const [name, final] of Object.entries(stage.outputs)) {
     const temp = tempSibling(join(root, final));
@@ -120,6 +121,26 @@ async function readStageParams(root: string, stage: CompiledStage): Promise<Reco
     issues: checked.violations.map((v) => ({ code: 'PARAMS_INVALID' as const, file: PARAMS_FILE, message: v.message.replace(/param '/g, `param '${stage.paramsKey}.`) })),
     hint: `fix ${PARAMS_FILE} (or the -S override), or run \`repro compile --force\` to regenerate it from experiments/${stage.experiment}.ts`,
   });
+}
+
+/**
+ * For a stage whose fingerprint records a tensor backend (its code imports TensorFlow.js), load exactly
+ * that backend and make it active before `run`; refuse when this machine's backend is not the one the
+ * fingerprint promised, since the result would be labelled with the wrong backend.
+ */
+async function prepareBackend(root: string, stage: CompiledStage): Promise<string | undefined> {
+  const text = await readTextIfExists(join(root, stage.fingerprintFile));
+  const recorded = text ? (JSON.parse(text) as { backend?: string | null }).backend : undefined;
+  if (!recorded) return undefined;
+  const kind = backendKindOf(recorded);
+  const here = describeBackend(kind);
+  if (here !== recorded) {
+    throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stage.name}' expected backend '${recorded}' (its fingerprint), received '${here}' on this machine`, {
+      hint: 'run `repro run` (it recompiles the fingerprints for this machine), or `repro run --backend <kind>`',
+    });
+  }
+  await loadTensorflow(kind);
+  return recorded;
 }
 
 /** `params.seed` when the stage has one; otherwise a stable number derived from the params. */

@@ -15,12 +15,11 @@ import { CACHE_DIR, FINGERPRINT_DIR } from './compile/paths.js';
 import { fingerprintStages, openFileAnalysisCache, serializeFingerprint } from './fingerprint/index.js';
 import type { LockfileV3, StageFingerprint } from './fingerprint/types.js';
 import { readTextIfExists, writeFileAtomic, writeIfChanged } from './fs-atomic.js';
-import type { BackendKind } from './tf-backend.js';
 
 export const FINGERPRINT_HISTORY_DIR = `${CACHE_DIR}/fp`;
 
 /** Computes and writes every stage's fingerprint; returns the project-relative files it changed. */
-export async function writeFingerprints(root: string, graph: CompiledGraph, backend: BackendKind): Promise<string[]> {
+export async function writeFingerprints(root: string, graph: CompiledGraph, backend: string): Promise<string[]> {
   const lockText = await readTextIfExists(join(root, 'package-lock.json'));
   const lockfile = lockText ? (JSON.parse(lockText) as LockfileV3) : null;
   const cache = openFileAnalysisCache(join(root, CACHE_DIR, 'fingerprint-files.json'));

@@ -12,6 +12,7 @@ import { ensureCompiled } from './ensure-compiled.js';
 import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
 import { readTextIfExists } from './fs-atomic.js';
+import { backendKindOf } from './tf-backend.js';
 
 export interface RunOptions {
   /** experiments to run @default every experiment */
@@ -66,7 +67,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     : ['repro'];
   if (options.force) args.push('--force');
   await runDvc(root, [...args, ...targets], {
-    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: compiled.backend },
+    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(compiled.backend) },
     onOutput: options.onOutput,
   });
   if (options.set?.length) await restampAfterOverrides(root, Object.values(compiled.experiments).map((e) => e.file).sort());

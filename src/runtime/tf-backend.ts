@@ -1,18 +1,30 @@
 /**
- * Which tensor backend stages get, decided in one place: an explicit override (flag), else the
- * `REPRO_BACKEND` environment variable, else auto — native TensorFlow on a CUDA GPU, native TensorFlow on
- * CPU, wasm, pure JS — by what is installed. Detection is cheap (file checks, no TensorFlow load), so
- * fingerprints can record the backend without paying for it.
+ * Which tensor backend stages get, decided in one place, and the one way to load it. `detectBackendKind`
+ * picks an explicit override (flag), else the `REPRO_BACKEND` environment variable, else auto by what is
+ * installed: native TensorFlow on a CUDA GPU (tfjs-node-gpu binding built and an NVIDIA device present),
+ * native TensorFlow on CPU (tfjs-node binding built by scripts/install-native-tf.mjs), wasm, pure JS.
+ * Detection is cheap (a few file checks, no TensorFlow load), so fingerprints can record the backend without
+ * paying for it. `loadTensorflow` loads the package for a kind, sets the backend and asserts that it is the
+ * one active, because a failed `setBackend` can silently leave `cpu` running; for native TensorFlow it sets
+ * TF_ENABLE_ONEDNN_OPTS=0 (oneDNN crashed SSD face detection with SIGFPE and was slower for training) and
+ * TF_CPP_MIN_LOG_LEVEL=2 first, unless the caller already set them. One native package per process.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { ReproError } from '../errors.js';
 
 export const BACKEND_KINDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
+/** The TensorFlow.js namespace; tfjs-node and tfjs-node-gpu re-export it with the native backend added. */
+export type Tf = typeof import('@tensorflow/tfjs');
+
 const require = createRequire(import.meta.url);
+
+const NATIVE_PACKAGE = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
+const NATIVE_ENV = { TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '2' } as const;
+const INSTALL_HINT = 'run `node scripts/install-native-tf.mjs --force --verbose`, or pass --backend wasm';
 
 /** The backend to use: override > REPRO_BACKEND > what is installed. */
 export function detectBackendKind(options: { override?: string | undefined } = {}): BackendKind {
@@ -25,14 +37,82 @@ export function detectBackendKind(options: { override?: string | undefined } = {
     }
     return requested as BackendKind;
   }
-  if (hasNativeBinding('@tensorflow/tfjs-node-gpu') && hasCudaDevice()) return 'tensorflow-gpu';
-  if (hasNativeBinding('@tensorflow/tfjs-node')) return 'tensorflow';
+  if (nativeBindingPath(NATIVE_PACKAGE['tensorflow-gpu']) !== undefined && hasCudaDevice()) return 'tensorflow-gpu';
+  if (nativeBindingPath(NATIVE_PACKAGE.tensorflow) !== undefined) return 'tensorflow';
   if (isResolvable('@tensorflow/tfjs-backend-wasm')) return 'wasm';
   return 'cpu';
 }
 
+/**
+ * Loads TensorFlow.js for `kind`, makes that backend active and checks it is: `getBackend()` is the one asked
+ * for ('tensorflow' for both native kinds), and for 'tensorflow-gpu' TensorFlow really placed ops on a GPU.
+ */
+export async function loadTensorflow(kind: BackendKind = detectBackendKind()): Promise<Tf> {
+  switch (kind) {
+    case 'tensorflow-gpu':
+    case 'tensorflow':
+      return loadNative(kind);
+    case 'wasm': {
+      const tf = load<Tf>('@tensorflow/tfjs', kind);
+      load<unknown>('@tensorflow/tfjs-backend-wasm', kind); // registers the 'wasm' backend with the same tfjs-core
+      return activate(tf, kind, 'wasm');
+    }
+    case 'cpu':
+      return activate(load<Tf>('@tensorflow/tfjs', kind), kind, 'cpu');
+  }
+}
+
+let loadedNative: string | undefined;
+
+async function loadNative(kind: 'tensorflow-gpu' | 'tensorflow'): Promise<Tf> {
+  const pkg = NATIVE_PACKAGE[kind];
+  if (loadedNative !== undefined && loadedNative !== pkg) {
+    throw unavailable(kind, `one native package per process, found ${loadedNative} already loaded`, 'run the stage in its own process');
+  }
+  if (nativeBindingPath(pkg) === undefined) {
+    throw unavailable(kind, `the compiled binding of ${pkg}, found none`, INSTALL_HINT);
+  }
+  for (const [name, value] of Object.entries(NATIVE_ENV)) process.env[name] ??= value;
+  const tf = load<Tf>(pkg, kind);
+  loadedNative = pkg;
+  await activate(tf, kind, 'tensorflow');
+  if (kind === 'tensorflow-gpu' && (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice !== true) {
+    throw unavailable(kind, 'TensorFlow to use a GPU device, it found none', 'check `nvidia-smi`, or pass --backend tensorflow');
+  }
+  return tf;
+}
+
+async function activate(tf: Tf, kind: BackendKind, name: string): Promise<Tf> {
+  let set = false;
+  try {
+    set = await tf.setBackend(name);
+    await tf.ready();
+  } catch (error) {
+    throw unavailable(kind, `setBackend('${name}') to succeed, it threw`, INSTALL_HINT, error);
+  }
+  const active = tf.getBackend();
+  if (!set || active !== name) {
+    throw unavailable(kind, `active backend '${name}', found '${String(active)}' (setBackend returned ${set})`, INSTALL_HINT);
+  }
+  return tf;
+}
+
+function load<T>(pkg: string, kind: BackendKind): T {
+  try {
+    return require(pkg) as T;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    throw unavailable(kind, `${pkg} to load, it failed: ${reason}`, kind === 'cpu' || kind === 'wasm' ? 'run `npm install`' : INSTALL_HINT, error);
+  }
+}
+
+function unavailable(kind: BackendKind, expectedReceived: string, hint: string, cause?: unknown): ReproError {
+  return new ReproError('BACKEND_UNAVAILABLE', `backend '${kind}' expected ${expectedReceived}`, { hint, cause });
+}
+
 function hasCudaDevice(): boolean {
-  return existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia/gpus');
+  if (existsSync('/dev/nvidia0') || existsSync('/proc/driver/nvidia/gpus')) return true;
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, 'nvidia-smi')));
 }
 
 function isResolvable(name: string): boolean {
@@ -44,12 +124,50 @@ function isResolvable(name: string): boolean {
   }
 }
 
-/** True when the package is installed and its compiled binding file exists. */
-function hasNativeBinding(name: string): boolean {
+/**
+ * Path of the package's compiled binding when it exists: the file @mapbox/node-pre-gyp's `find()` loads,
+ * `binary.module_path` with the highest `napi_versions` entry this Node supports (napi-v8 on Node 20).
+ */
+function nativeBindingPath(pkg: string): string | undefined {
+  let root: string;
   try {
-    const root = dirname(require.resolve(`${name}/package.json`));
-    return ['lib/napi-v8/tfjs_binding.node', 'lib/napi-v9/tfjs_binding.node'].some((p) => existsSync(join(root, p)));
+    root = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    return false;
+    return undefined;
   }
+  const binary = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { binary?: { module_name?: string; module_path?: string; napi_versions?: number[] } }).binary;
+  const napi = Number(process.versions.napi);
+  const best = Math.max(...(binary?.napi_versions ?? [8]).filter((v) => v <= napi));
+  const file = join(root, (binary?.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(best)), `${binary?.module_name ?? 'tfjs_binding'}.node`);
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The backend as recorded in fingerprints and run pins: its kind plus the versions that decide its
+ * numbers, e.g. `tensorflow (tfjs-node 4.22.0, TensorFlow 2.21.0)`. Cheap: reads two small JSON files.
+ * A result computed on another backend, or another build of it, is another result.
+ */
+export function describeBackend(kind: BackendKind): string {
+  const pkg = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node', wasm: '@tensorflow/tfjs-backend-wasm', cpu: '@tensorflow/tfjs' }[kind];
+  const parts: string[] = [];
+  try {
+    const root = dirname(require.resolve(`${pkg}/package.json`));
+    parts.push(`${pkg.replace('@tensorflow/', '')} ${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}`);
+    if (kind === 'tensorflow' || kind === 'tensorflow-gpu') {
+      const stamp = JSON.parse(readFileSync(join(root, 'deps', '.repro-native-tf.json'), 'utf8')) as { tensorflow?: string };
+      if (stamp.tensorflow) parts.push(`TensorFlow ${stamp.tensorflow}`);
+    }
+  } catch {
+    // not installed, or built by hand without a stamp: the kind alone is what we know
+  }
+  return parts.length > 0 ? `${kind} (${parts.join(', ')})` : kind;
+}
+
+/** The kind at the start of a `describeBackend` string. */
+export function backendKindOf(description: string): BackendKind {
+  const kind = description.split(' ')[0] ?? '';
+  if (!(BACKEND_KINDS as readonly string[]).includes(kind)) {
+    throw new ReproError('BACKEND_UNAVAILABLE', `backend '${description}' expected to start with one of ${BACKEND_KINDS.join(', ')}`, { hint: 'run `repro compile --force`' });
+  }
+  return kind as BackendKind;
 }

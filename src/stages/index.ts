@@ -3,12 +3,14 @@
  * registry test checks that each file name, stage id and export name agree.
  */
 import { imageGrid } from './image-grid.js';
+import { imageStats } from './image-stats.js';
 import { resizeImages } from './resize-images.js';
 
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
   'image-grid': imageGrid,
+  'image-stats': imageStats,
   'resize-images': resizeImages,
 } as const;
 
-export { imageGrid, resizeImages };
+export { imageGrid, imageStats, resizeImages };
