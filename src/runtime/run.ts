@@ -11,7 +11,8 @@ import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
 import { ensureCompiled } from './ensure-compiled.js';
 import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
-import { readTextIfExists } from './fs-atomic.js';
+import { collectEnvironmentPin, type EnvironmentPin } from './env-manifest.js';
+import { readTextIfExists, writeJson } from './fs-atomic.js';
 import { backendKindOf } from './tf-backend.js';
 
 export interface RunOptions {
@@ -39,6 +40,8 @@ export interface RunResult {
   readonly ran: readonly string[];
   /** `dvc exp run` or `dvc repro` */
   readonly mode: 'exp' | 'repro';
+  /** what can change results while inputs stay the same; also in `.repro/runs/run-*.json` */
+  readonly environment: EnvironmentPin;
 }
 
 /** Compiles and runs. */
@@ -75,7 +78,11 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     .split('\n')
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { stage: string }).stage);
-  return { compiled, targets, ran, mode: asExperiment ? 'exp' : 'repro' };
+  const mode = asExperiment ? 'exp' : 'repro';
+  const environment = await collectEnvironmentPin(root, compiled.backend);
+  // NOTE: run records are untracked logs; a timestamp belongs here, never in tracked outputs.
+  await writeJson(journal.replace(/\.jsonl$/, '.json'), { finishedAt: new Date().toISOString(), mode, targets, ran, environment });
+  return { compiled, targets, ran, mode, environment };
 }
 
 /** `dvc exp run` records the run on top of HEAD, so there must be one. */

@@ -31,6 +31,9 @@ run.after(async ({ repo }) => repo.remove());
 run('pure JS first, then the native backend: only the TensorFlow stage reruns, with the same numbers', async ({ repo }) => {
   const first = await must(repo.repro('run', 'stats', '--no-exp', '--backend', 'cpu', '--json'));
   assert.equal((JSON.parse(first.stdout) as { ran: string[] }).ran.sort(), ['stats_image-stats', 'stats_resize-images']);
+  const pin = (JSON.parse(first.stdout) as { environment: { backend: string; packages: Record<string, string> } }).environment;
+  assert.match(pin.backend, /^cpu \(tfjs [\d.]+\)$/, '~> the run pin records the backend');
+  assert.ok(pin.packages.sharp && pin.packages['@tensorflow/tfjs-core'], '~> and the versions that make the numbers');
   assert.match(first.stderr, /\[stats_image-stats\] start \(node v[\d.]+, backend cpu \(tfjs [\d.]+\)\)/);
   assert.not.match(first.stderr, /\[stats_resize-images\] start \(.*backend/, '~> no backend for a stage without TensorFlow');
   const fpStats = JSON.parse(await repo.read('.repro/fp/stats_image-stats.json')) as Fingerprint;

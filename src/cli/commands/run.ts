@@ -29,7 +29,7 @@ export async function runCommand(experiment: string | undefined, flags: RunFlags
     onOutput: (chunk) => process.stderr.write(chunk),
   });
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, backend: result.compiled.backend }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, environment: result.environment }, null, 2)}\n`);
   } else {
     const skipped = result.targets.length - new Set(result.ran).size;
     process.stdout.write(`ran ${result.ran.length} stage${result.ran.length === 1 ? '' : 's'}${result.ran.length ? `: ${result.ran.join(', ')}` : ''}; ${skipped} unchanged\n`);
