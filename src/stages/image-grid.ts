@@ -3,9 +3,9 @@
  * a square cell — as one PNG. Sample grids are how people look at what a stage produced, and what
  * `repro diff` compares between runs.
  */
-import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { listImages } from '../vision/list-images.js';
 import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 
 export const params = Type.Object({
@@ -16,8 +16,6 @@ export const params = Type.Object({
 });
 export type Params = Static<typeof params>;
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
-
 export const imageGrid = defineStage({
   id: 'image-grid',
   description: 'contact sheet of the first images of a folder',
@@ -26,7 +24,7 @@ export const imageGrid = defineStage({
   outputs: { grid: file({ fileName: 'grid.png', description: 'the contact sheet' }) },
   metrics: ['grid'],
   async run({ params, inputs, outputs, log }) {
-    const names = (await readdir(inputs.images)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+    const names = await listImages(inputs.images);
     const shown = names.slice(0, params.limit ?? 64);
     if (shown.length === 0) throw new Error(`expected at least one image in '${inputs.images}', received none`);
     const gap = params.gap ?? 2;

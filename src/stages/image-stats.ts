@@ -3,17 +3,15 @@
  * TensorFlow.js on the backend repro selected — the numbers a training stage normalises its inputs with.
  * TensorFlow is imported inside `run`, so compiling an experiment never loads it.
  */
-import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { listImages } from '../vision/list-images.js';
 import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
 
 export const params = Type.Object({
   size: Type.Ref(ImageSize),
 });
 export type Params = Static<typeof params>;
-
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 
 export const imageStats = defineStage({
   id: 'image-stats',
@@ -24,7 +22,7 @@ export const imageStats = defineStage({
   metrics: ['stats'],
   async run({ params, inputs, log, signal }) {
     const tf = await import('@tensorflow/tfjs');
-    const names = (await readdir(inputs.images)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+    const names = await listImages(inputs.images);
     if (names.length === 0) throw new Error(`expected at least one image in '${inputs.images}', received none`);
     let sum = tf.zeros([3]);   // [3] running Σx per channel
     let sumSq = tf.zeros([3]); // [3] running Σx² per channel

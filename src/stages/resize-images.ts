@@ -3,10 +3,10 @@
  * a single resolution and format. A general-purpose stage built on sharp; files are processed in
  * sorted order and unreadable files are skipped and counted (named in the log), never fatal.
  */
-import { readdir } from 'node:fs/promises';
-import { extname, join, parse } from 'node:path';
+import { join, parse } from 'node:path';
 import sharp from 'sharp';
 import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
+import { listImages } from '../vision/list-images.js';
 
 export const params = Type.Object({
   width: Type.Ref(ImageSize),
@@ -24,9 +24,6 @@ export const params = Type.Object({
 });
 export type Params = Static<typeof params>;
 
-/** Extensions sharp decodes that this stage picks up. */
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
-
 export const resizeImages = defineStage({
   id: 'resize-images',
   description: 'resize every image in a folder to one size (PNG out)',
@@ -36,6 +33,7 @@ export const resizeImages = defineStage({
   metrics: ['summary'],
   async run({ params, inputs, outputs, log, signal }) {
     const names = await listImages(inputs.images);
+    assertDistinctOutputs(names);
     let written = 0;
     const unreadable: string[] = [];
     for (const name of names) {
@@ -55,15 +53,6 @@ export const resizeImages = defineStage({
   },
 });
 
-/** Image file names in a folder, sorted: order is part of the result. */
-async function listImages(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase()))
-    .map((e) => e.name)
-    .sort();
-}
-
 async function resizeOne(source: string, target: string, params: Params): Promise<void> {
   let image = sharp(source, { failOn: 'error' })
     .rotate()
@@ -71,4 +60,15 @@ async function resizeOne(source: string, target: string, params: Params): Promis
   if (params.grayscale) image = image.grayscale();
   // NOTE: no metadata is kept, so the PNG bytes depend only on pixels and sharp's version.
   await image.png({ compressionLevel: 9 }).toFile(target);
+}
+
+/** `a.jpg` and `a.png` would both become `a.png`; refuse rather than let one silently replace the other. */
+function assertDistinctOutputs(names: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const output = `${parse(name).name}.png`;
+    const other = seen.get(output);
+    if (other) throw new Error(`expected one input per output name, received '${other}' and '${name}' both becoming '${output}'; rename one`);
+    seen.set(output, name);
+  }
 }

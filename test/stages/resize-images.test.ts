@@ -56,6 +56,25 @@ resize('resizes every image to the target size as PNG; skips and counts an unrea
   }
 });
 
+resize('refuses two inputs that would become one output', async () => {
+  const dir = await folderWith({ 'a.jpg': await makePng(1), 'a.png': await makePng(2) });
+  try {
+    await resizeImages.run({
+      params: await withDefaults(resizeImages.params, { width: 4, height: 4 }),
+      inputs: { images: join(dir, 'in') },
+      outputs: { images: join(dir, 'out') },
+      seed: 0,
+      log: silent,
+      signal: new AbortController().signal,
+    });
+    assert.unreachable('expected a refusal');
+  } catch (error) {
+    assert.match(String(error), /received 'a\.jpg' and 'a\.png' both becoming 'a\.png'/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 resize('stops when aborted', async () => {
   const dir = await folderWith({ 'a.png': await makePng(1) });
   const controller = new AbortController();
