@@ -68,6 +68,10 @@ matrix('first run executes every stage and writes outputs, metrics and dvc.lock'
   assert.match(await repo.read('dvc.lock'), /lab_resize-images/);
   const exps = await must(repo.dvc('exp', 'list', '--all-commits', '--name-only'));
   assert.ok(exps.stdout.trim().length > 0, '~> the run is a DVC experiment');
+  const metrics = JSON.parse((await must(repo.dvc('metrics', 'show', '--json'))).stdout) as Record<string, unknown>;
+  assert.match(JSON.stringify(metrics), /"reports\/lab\/summarize\/counts\.json":\{"data":\{"images":3,"listed":3\}\}/, '~> dvc metrics show reads the declared metrics');
+  await must(repo.git('add', '-A'));
+  await must(repo.git('commit', '-qm', 'first results'));
 });
 
 matrix('nothing changed: no stage runs', async ({ repo }) => {
@@ -76,6 +80,9 @@ matrix('nothing changed: no stage runs', async ({ repo }) => {
 
 matrix('a middle stage param: that stage and its downstream', async ({ repo }) => {
   await repo.write('experiments/lab.ts', labExperiment(6));
+  await must(repo.repro('compile'));
+  const diff = JSON.parse((await must(repo.dvc('params', 'diff', '--json'))).stdout) as Record<string, Record<string, unknown>>;
+  assert.equal(diff['params.yaml']?.['lab.resize-images.width'], { old: 4, new: 6, diff: 2 }, '~> dvc params diff sees the param');
   await expectRerun(repo, { stale: ['lab_resize-images'], ran: ['lab_resize-images', 'lab_summarize'], reason: /param 'lab\.resize-images\.width' 4 → 6/ });
 });
 
