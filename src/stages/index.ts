@@ -4,13 +4,15 @@
  */
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
+import { nonmaskTensor } from './nonmask-tensor.js';
 import { resizeImages } from './resize-images.js';
 
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
   'image-grid': imageGrid,
   'image-stats': imageStats,
+  'nonmask-tensor': nonmaskTensor,
   'resize-images': resizeImages,
 } as const;
 
-export { imageGrid, imageStats, resizeImages };
+export { imageGrid, imageStats, nonmaskTensor, resizeImages };
