@@ -6,6 +6,7 @@ import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
 import { nonmaskTensor } from './nonmask-tensor.js';
 import { resizeImages } from './resize-images.js';
+import { warp } from './warp.js';
 
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
@@ -13,6 +14,7 @@ export const BUILT_IN_STAGES = {
   'image-stats': imageStats,
   'nonmask-tensor': nonmaskTensor,
   'resize-images': resizeImages,
+  warp,
 } as const;
 
-export { imageGrid, imageStats, nonmaskTensor, resizeImages };
+export { imageGrid, imageStats, nonmaskTensor, resizeImages, warp };

@@ -1,0 +1,85 @@
+/**
+ * `warp`: rule-based mask warping (MaskTheFace's geometry, the project's own templates). For each aligned
+ * face: six anchors from its 68 landmarks, the left/right template when the head tilts beyond the
+ * threshold, a mask kind, colour and texture drawn from a per-image seed, brightness and saturation
+ * matched to the face region, a least-squares homography from the template's six anchors, and an
+ * anti-aliased composite. Writes the masked face, the mask-region map (255 inside the mask) and one
+ * metadata line per image, including a geometric sanity check.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineStage, dir, file, Seed, Type, type Static } from '../dsl/index.js';
+import { checkMaskPlacement } from '../vision/mask-sanity.js';
+import { applyColourMatch } from '../vision/mask-colour.js';
+import { readKeptLandmarks } from '../vision/face-manifest.js';
+import { chooseTemplateVariant, computeMaskAnchors, computeTilt } from '../vision/face-geometry.js';
+import { fitHomography } from '../vision/homography.js';
+import { encodePng, readRgb } from '../vision/image-io.js';
+import { listImages } from '../vision/list-images.js';
+import { MASK_KINDS } from '../vision/masks/templates.js';
+import { renderMask } from '../vision/mask-render.js';
+import { createRng, deriveSeed } from '../vision/prng.js';
+import type { MaskAnchors } from '../vision/types.js';
+import { warpOntoImage } from '../vision/warp-template.js';
+
+const MaskKind = Type.Union(MASK_KINDS.map((k) => Type.Literal(k)));
+
+export const params = Type.Object({
+  seed: Type.Ref(Seed),
+  kinds: Type.Optional(Type.Array(MaskKind, { minItems: 1, uniqueItems: true, default: [...MASK_KINDS], description: 'mask kinds drawn from, uniformly per image' })),
+  colours: Type.Optional(Type.Array(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), { minItems: 1, description: 'mask colours drawn from @default the built-in palette' })),
+  style: Type.Optional(Type.Union([Type.Literal('plain'), Type.Literal('realistic')], { default: 'plain', description: "'realistic' is the demo's stand-in for real masks: shading, folds, straps, soft edges" })),
+  tiltThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 13, description: 'degrees of tilt beyond which the left/right template is used' })),
+  colourMatch: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'how far brightness and saturation move toward the face region' })),
+  alphaThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 255, default: 1, description: 'coverage (0..255) at or above which a pixel is in the region map; 1 = every pixel the mask touches, so the NMC loss never guards a pixel the warp changed' })),
+});
+export type Params = Static<typeof params>;
+
+export const warp = defineStage({
+  id: 'warp',
+  description: 'rule-based mask warping from 68 landmarks (MaskTheFace geometry, own templates)',
+  params,
+  inputs: { faces: dir('aligned face crops'), manifest: file({ description: "filter's manifest.jsonl (crop landmarks)" }) },
+  outputs: {
+    masked: dir('masked faces, PNG'),
+    regions: dir('mask-region maps, PNG, 255 inside the mask'),
+    metadata: file({ fileName: 'metadata.jsonl', description: 'template, colour, texture, anchors, sanity per image' }),
+  },
+  metrics: ['warp'],
+  async run({ params, inputs, outputs, seed, log, signal }) {
+    const landmarksByFile = await readKeptLandmarks(inputs.manifest);
+    const names = (await listImages(inputs.faces)).filter((n) => landmarksByFile.has(n));
+    if (names.length === 0) throw new Error(`expected faces in '${inputs.faces}' listed as kept in the manifest, received none`);
+    const lines: string[] = [];
+    const counts: Record<string, number> = {};
+    let sane = 0;
+    for (const name of names) {
+      signal.throwIfAborted();
+      const rng = createRng(deriveSeed(seed, name));
+      const face = await readRgb(join(inputs.faces, name));
+      const landmarks = landmarksByFile.get(name)!;
+      const anchors = computeMaskAnchors(landmarks, face.width);
+      const tilt = computeTilt(landmarks);
+      const variant = chooseTemplateVariant(tilt, params.tiltThreshold ?? 13);
+      const kind = rng.pick(params.kinds ?? MASK_KINDS);
+      const mask = await renderMask(kind, variant, rng, { colours: params.colours, realistic: params.style === 'realistic' });
+      const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch ?? 1);
+      const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
+      const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
+      const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold ?? 1 });
+      await writeFile(join(outputs.masked, name), await encodePng(composite));
+      await writeFile(join(outputs.regions, name), await encodePng(region));
+      const sanity = checkMaskPlacement(region, landmarks);
+      if (sanity.ok) sane += 1;
+      counts[`${kind}-${variant}`] = (counts[`${kind}-${variant}`] ?? 0) + 1;
+      lines.push(JSON.stringify({ source: name, kind, variant, tilt: Math.round(tilt * 100) / 100, style: mask.style, anchors: roundAnchors(anchors), sanity }));
+    }
+    await writeFile(outputs.metadata, `${lines.join('\n')}\n`);
+    log.info(`warped ${names.length} faces; ${sane} pass the placement check`);
+    return { metrics: { warp: { images: names.length, placementOk: sane, placementRate: Math.round((sane / names.length) * 1e4) / 1e4, ...counts } } };
+  },
+});
+
+function roundAnchors(anchors: MaskAnchors): Record<string, [number, number]> {
+  return Object.fromEntries(Object.entries(anchors).map(([k, [x, y]]) => [k, [Math.round(x * 100) / 100, Math.round(y * 100) / 100]]));
+}
