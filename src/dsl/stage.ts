@@ -59,6 +59,11 @@ export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends
   readonly metrics?: readonly string[];
   /** names of plot files → reports/<experiment>/<stage>/plots/<name>.json @default [] */
   readonly plots?: readonly string[];
+  /**
+   * npm packages the stage loads where the code fingerprint cannot see them (a computed `require`, model
+   * weights read from a package folder); their lockfile entries join the fingerprint @default []
+   */
+  readonly packages?: readonly string[];
   run(ctx: RunContext<Static<P>, I, O>): Promise<StageResult | void>;
 }
 

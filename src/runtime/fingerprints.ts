@@ -30,7 +30,7 @@ export async function writeFingerprints(root: string, graph: CompiledGraph, back
     if (!module) {
       throw new ReproError('EXPERIMENT_INVALID', `stage '${stage.stage.id}' has no known source module, expected defineStage() to be called in a .ts file`);
     }
-    requests.push({ file: module, exportName: await findExportName(module, stage.stage) });
+    requests.push({ file: module, exportName: await findExportName(module, stage.stage), packages: stage.stage.packages });
   }
   // NOTE: one batch shares the parsed module graph across stages; same bytes as one call per stage.
   const fingerprints = await fingerprintStages(requests, { root, lockfile, backend, node: process.version, cache });

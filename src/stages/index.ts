@@ -2,6 +2,7 @@
  * The built-in stage library, listed explicitly (no globbing, no registration side effects). The
  * registry test checks that each file name, stage id and export name agree.
  */
+import { filter } from './filter.js';
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
 import { nonmaskTensor } from './nonmask-tensor.js';
@@ -10,6 +11,7 @@ import { warp } from './warp.js';
 
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
+  filter,
   'image-grid': imageGrid,
   'image-stats': imageStats,
   'nonmask-tensor': nonmaskTensor,
@@ -17,4 +19,4 @@ export const BUILT_IN_STAGES = {
   warp,
 } as const;
 
-export { imageGrid, imageStats, nonmaskTensor, resizeImages, warp };
+export { filter, imageGrid, imageStats, nonmaskTensor, resizeImages, warp };

@@ -19,7 +19,7 @@ import { listImages } from '../vision/list-images.js';
 import { MASK_KINDS } from '../vision/masks/templates.js';
 import { renderMask } from '../vision/mask-render.js';
 import { createRng, deriveSeed } from '../vision/prng.js';
-import type { MaskAnchors } from '../vision/types.js';
+import type { Landmarks68, MaskAnchors } from '../vision/types.js';
 import { warpOntoImage } from '../vision/warp-template.js';
 
 const MaskKind = Type.Union(MASK_KINDS.map((k) => Type.Literal(k)));
@@ -53,32 +53,47 @@ export const warp = defineStage({
     const lines: string[] = [];
     const counts: Record<string, number> = {};
     let sane = 0;
+    let failed = 0;
     for (const name of names) {
       signal.throwIfAborted();
-      const rng = createRng(deriveSeed(seed, name));
-      const face = await readRgb(join(inputs.faces, name));
-      const landmarks = landmarksByFile.get(name)!;
-      const anchors = computeMaskAnchors(landmarks, face.width);
-      const tilt = computeTilt(landmarks);
-      const variant = chooseTemplateVariant(tilt, params.tiltThreshold ?? 13);
-      const kind = rng.pick(params.kinds ?? MASK_KINDS);
-      const mask = await renderMask(kind, variant, rng, { colours: params.colours, realistic: params.style === 'realistic' });
-      const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch ?? 1);
-      const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
-      const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
-      const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold ?? 1 });
-      await writeFile(join(outputs.masked, name), await encodePng(composite));
-      await writeFile(join(outputs.regions, name), await encodePng(region));
-      const sanity = checkMaskPlacement(region, landmarks);
-      if (sanity.ok) sane += 1;
-      counts[`${kind}-${variant}`] = (counts[`${kind}-${variant}`] ?? 0) + 1;
-      lines.push(JSON.stringify({ source: name, kind, variant, tilt: Math.round(tilt * 100) / 100, style: mask.style, anchors: roundAnchors(anchors), sanity }));
+      try {
+        const line = await warpOne(name, landmarksByFile.get(name)!, params, seed, inputs.faces, outputs);
+        if (line.sanity.ok) sane += 1;
+        counts[`${line.kind}-${line.variant}`] = (counts[`${line.kind}-${line.variant}`] ?? 0) + 1;
+        lines.push(JSON.stringify(line));
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // NOTE: one face the geometry cannot handle must not sink a data set; it is named and counted.
+        failed += 1;
+        log.warn(`skipped '${name}': ${(error as Error).message}`);
+        lines.push(JSON.stringify({ source: name, error: (error as Error).message }));
+      }
     }
     await writeFile(outputs.metadata, `${lines.join('\n')}\n`);
-    log.info(`warped ${names.length} faces; ${sane} pass the placement check`);
-    return { metrics: { warp: { images: names.length, placementOk: sane, placementRate: Math.round((sane / names.length) * 1e4) / 1e4, ...counts } } };
+    const warped = names.length - failed;
+    log.info(`warped ${warped} of ${names.length} faces; ${sane} pass the placement check`);
+    return { metrics: { warp: { images: names.length, warped, failed, placementOk: sane, placementRate: Math.round((sane / Math.max(1, warped)) * 1e4) / 1e4, ...counts } } };
   },
 });
+
+/** Warps one face and writes its masked image and region map; returns its metadata line. */
+async function warpOne(name: string, landmarks: Landmarks68, params: Params, seed: number, facesDir: string, outputs: { masked: string; regions: string }) {
+  const rng = createRng(deriveSeed(seed, name));
+  const face = await readRgb(join(facesDir, name));
+  const anchors = computeMaskAnchors(landmarks, face.width);
+  const tilt = computeTilt(landmarks);
+  const variant = chooseTemplateVariant(tilt, params.tiltThreshold ?? 13);
+  const kind = rng.pick(params.kinds ?? MASK_KINDS);
+  const mask = await renderMask(kind, variant, rng, { colours: params.colours, realistic: params.style === 'realistic' });
+  const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch ?? 1);
+  const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
+  const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
+  const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold ?? 1 });
+  await writeFile(join(outputs.masked, name), await encodePng(composite));
+  await writeFile(join(outputs.regions, name), await encodePng(region));
+  const sanity = checkMaskPlacement(region, landmarks);
+  return { source: name, kind, variant, tilt: Math.round(tilt * 100) / 100, style: mask.style, anchors: roundAnchors(anchors), sanity };
+}
 
 function roundAnchors(anchors: MaskAnchors): Record<string, [number, number]> {
   return Object.fromEntries(Object.entries(anchors).map(([k, [x, y]]) => [k, [Math.round(x * 100) / 100, Math.round(y * 100) / 100]]));

@@ -50,3 +50,18 @@ export async function encodeContactSheet(images: readonly RawImage[], options: {
     .png({ compressionLevel: 9 })
     .toBuffer();
 }
+
+/** The pixels of `box` (clamped to the image), same channel count. */
+export function cropRaw(image: RawImage, box: { x: number; y: number; width: number; height: number }): RawImage {
+  const x0 = Math.max(0, Math.floor(box.x));
+  const y0 = Math.max(0, Math.floor(box.y));
+  const x1 = Math.min(image.width, Math.ceil(box.x + box.width));
+  const y1 = Math.min(image.height, Math.ceil(box.y + box.height));
+  const [width, height] = [Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
+  const data = new Uint8Array(width * height * image.channels);
+  for (let y = 0; y < height; y += 1) {
+    const from = ((y0 + y) * image.width + x0) * image.channels;
+    data.set(image.data.subarray(from, from + width * image.channels), y * width * image.channels);
+  }
+  return { width, height, channels: image.channels, data };
+}

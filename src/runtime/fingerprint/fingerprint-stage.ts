@@ -33,7 +33,7 @@ export async function fingerprintStages(reqs: readonly FingerprintRequest[], opt
     const closure = await walkClosure(file, req.exportName, graph);
     const code: Record<string, string> = {};
     for (const key of [...closure.code.keys()].sort()) code[key] = closure.code.get(key)!;
-    const packages = collectLockedPackages(closure.packages, opts.lockfile);
+    const packages = collectLockedPackages([...closure.packages, ...(req.packages ?? [])], opts.lockfile);
     const usesTensorflow = Object.keys(packages).some((name) => name.startsWith('@tensorflow/'));
     fingerprints.push({
       version: 1,

@@ -11,6 +11,8 @@ export interface FingerprintRequest {
   file: string;
   /** name of the top-level declaration (usually an exported const) holding the stage definition */
   exportName: string;
+  /** npm packages the stage declares it loads where syntax cannot see (computed require, model files) */
+  packages?: readonly string[] | undefined;
 }
 
 /** Everything outside the stage's own source that the fingerprint depends on. */

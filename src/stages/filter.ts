@@ -1,0 +1,128 @@
+/**
+ * `filter`: face photos → aligned face crops. Detects faces and 68 landmarks (face-api models shipped in
+ * the npm package, on the selected TensorFlow backend), keeps the faces that pass the configured rules —
+ * faces per photo, face size, yaw and roll from landmarks, sharpness (variance of the Laplacian),
+ * exposure, the optional "mask present" rule, near-duplicates by perceptual hash — and aligns each kept
+ * face (eyes to canonical positions). Every photo and face gets a manifest line saying what happened and
+ * why; rejects are shown on one contact sheet per reason. Unreadable files are rejected, never fatal.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join, parse } from 'node:path';
+import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
+import { judgeFace, type FaceVerdict } from '../vision/face-rules.js';
+import type { ManifestEntry } from '../vision/face-manifest.js';
+import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../vision/image-io.js';
+import { listImages } from '../vision/list-images.js';
+import type { RawImage } from '../vision/types.js';
+
+export const params = Type.Object({
+  size: Type.Ref(ImageSize),
+  facesPerPhoto: Type.Optional(Type.Union([Type.Literal('one'), Type.Literal('all')], { default: 'one', description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" })),
+  minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'face detector score threshold' })),
+  detectPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' })),
+  minFaceSize: Type.Optional(Type.Integer({ minimum: 8, default: 64, description: 'smallest face box side, px in the photo' })),
+  maxYaw: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 30, description: 'largest |yaw| estimated from landmarks, degrees' })),
+  maxRoll: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 25, description: 'largest |roll| (eye-line angle), degrees' })),
+  minSharpness: Type.Optional(Type.Number({ minimum: 0, default: 30, description: 'smallest variance of the Laplacian of the aligned gray crop' })),
+  exposure: Type.Optional(
+    Type.Object(
+      {
+        minMean: Type.Number({ minimum: 0, maximum: 255, default: 40 }),
+        maxMean: Type.Number({ minimum: 0, maximum: 255, default: 220 }),
+        maxClipped: Type.Number({ minimum: 0, maximum: 1, default: 0.25, description: 'largest fraction of pixels ≤ 5 or ≥ 250' }),
+      },
+      { default: { minMean: 40, maxMean: 220, maxClipped: 0.25 } },
+    ),
+  ),
+  duplicateHamming: Type.Optional(Type.Integer({ minimum: -1, maximum: 64, default: 6, description: 'a crop within this pHash Hamming distance of a kept crop is a duplicate; -1 keeps duplicates' })),
+  mask: Type.Optional(Type.Union([Type.Literal('ignore'), Type.Literal('require'), Type.Literal('reject')], { default: 'ignore', description: "'require': keep only faces whose nose and mouth are covered (real-mask domain); 'reject': keep only uncovered faces" })),
+  eyeY: Type.Optional(Type.Number({ minimum: 0.1, maximum: 0.9, default: 0.4, description: 'eye height in the crop, fraction of size' })),
+  eyeDistance: Type.Optional(Type.Number({ minimum: 0.1, maximum: 0.9, default: 0.36, description: 'distance between eye centres, fraction of size' })),
+  border: Type.Optional(Type.Union([Type.Literal('reflect'), Type.Literal('edge'), Type.Literal('black')], { default: 'reflect', description: 'fill where the crop leaves the photo' })),
+  rejectSheetLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024, default: 48, description: 'most thumbnails per reject sheet' })),
+});
+export type Params = Static<typeof params>;
+
+export const filter = defineStage({
+  id: 'filter',
+  description: 'face photos → aligned face crops, with a manifest of what was kept and why the rest was not',
+  params,
+  inputs: { photos: dir('folder of photos') },
+  outputs: {
+    aligned: dir('aligned face crops, PNG'),
+    manifest: file({ fileName: 'manifest.jsonl', description: 'one JSON line per photo or face' }),
+    rejects: dir('one contact sheet per reject reason'),
+  },
+  metrics: ['counts'],
+  // face-api is required by a computed name (its build matches the backend) and reads its model files from
+  // its package folder, so the fingerprint is told about it; tfjs-core makes it record the backend.
+  packages: ['@vladmandic/face-api', '@tensorflow/tfjs-core'],
+  async run({ params, inputs, outputs, log, signal }) {
+    const { loadFaceModels, detectFaces } = await import('../vision/faces.js');
+    const models = await loadFaceModels();
+    const entries: ManifestEntry[] = [];
+    const rejects = new Map<string, RawImage[]>();
+    const keptHashes: bigint[] = [];
+    const reject = (reason: string, thumb: RawImage | undefined): void => {
+      const list = rejects.get(reason) ?? [];
+      if (thumb && list.length < (params.rejectSheetLimit ?? 48)) list.push(thumb);
+      rejects.set(reason, list);
+    };
+    const names = await listImages(inputs.photos);
+    for (const name of names) {
+      signal.throwIfAborted();
+      let photo: RawImage;
+      try {
+        photo = await readRgb(join(inputs.photos, name));
+      } catch {
+        entries.push({ source: name, face: null, status: 'rejected', reason: 'unreadable' });
+        reject('unreadable', undefined);
+        log.warn(`'${name}' is not a readable image; rejected`);
+        continue;
+      }
+      const faces = await detectFaces(models, photo, { minScore: params.minScore ?? 0.5, pad: params.detectPad ?? 0 });
+      if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
+        const reason = faces.length === 0 ? 'no-face' : 'several-faces';
+        entries.push({ source: name, face: null, status: 'rejected', reason, scores: { faces: faces.length } });
+        reject(reason, photo);
+        continue;
+      }
+      for (const [index, face] of faces.entries()) {
+        const verdict: FaceVerdict = judgeFace(photo, face, params, keptHashes);
+        const entry: ManifestEntry = { source: name, face: index, status: verdict.kept ? 'kept' : 'rejected', box: roundBox(face.box), scores: verdict.scores };
+        if (verdict.aligned) entry.landmarks = verdict.aligned.landmarks.map(([x, y]) => [round2(x), round2(y)]);
+        if (verdict.kept && verdict.aligned) {
+          const output = `${parse(name).name}-${index}.png`;
+          await writeFile(join(outputs.aligned, output), await encodePng(verdict.aligned.image));
+          keptHashes.push(verdict.hash!);
+          entry.output = output;
+        } else {
+          entry.reason = verdict.reason!;
+          reject(verdict.reason!, verdict.aligned?.image ?? cropRaw(photo, face.box));
+        }
+        entries.push(entry);
+      }
+    }
+    await writeFile(outputs.manifest, entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''));
+    for (const [reason, thumbs] of rejects) {
+      if (thumbs.length > 0) await writeFile(join(outputs.rejects, `${reason}.png`), await encodeContactSheet(thumbs, { cell: 96, columns: 8 }));
+    }
+    const counts = countByReason(entries, names.length);
+    log.info(`kept ${counts.kept} faces from ${names.length} photos; rejected ${JSON.stringify(counts.rejected)}`);
+    return { metrics: { counts } };
+  },
+});
+
+function countByReason(entries: readonly ManifestEntry[], photos: number) {
+  const rejected: Record<string, number> = {};
+  for (const e of entries) if (e.status === 'rejected') rejected[e.reason ?? 'unknown'] = (rejected[e.reason ?? 'unknown'] ?? 0) + 1;
+  return { photos, kept: entries.filter((e) => e.status === 'kept').length, rejected };
+}
+
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
+function roundBox(box: { x: number; y: number; width: number; height: number }) {
+  return { x: Math.round(box.x), y: Math.round(box.y), width: Math.round(box.width), height: Math.round(box.height) };
+}

@@ -1,0 +1,89 @@
+/**
+ * The `filter` stage's rules for one detected face, cheapest first: face size, head pose (yaw, roll)
+ * from landmarks, then on the aligned crop sharpness (variance of the Laplacian), exposure, the optional
+ * mask-present rule, and near-duplicates against the crops already kept (perceptual hash). Returns the
+ * verdict with every score it computed, so the manifest can say why.
+ */
+import { alignFace, type AlignedFace } from './align.js';
+import { estimateRollDeg, estimateYawDeg } from './face-geometry.js';
+import type { DetectedFace } from './faces.js';
+import { estimateLowerFaceCovered, exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from './quality.js';
+import type { RawImage } from './types.js';
+
+/** The params the rules read (the filter stage's params, defaults applied). */
+export interface FaceRuleParams {
+  size: number;
+  minFaceSize?: number | undefined;
+  maxYaw?: number | undefined;
+  maxRoll?: number | undefined;
+  minSharpness?: number | undefined;
+  exposure?: { minMean: number; maxMean: number; maxClipped: number } | undefined;
+  duplicateHamming?: number | undefined;
+  mask?: 'ignore' | 'require' | 'reject' | undefined;
+  eyeY?: number | undefined;
+  eyeDistance?: number | undefined;
+  border?: 'reflect' | 'edge' | 'black' | undefined;
+}
+
+export interface FaceVerdict {
+  kept: boolean;
+  /** why it was rejected: too-small, landmarks, pose, blurry, exposure, mask-missing, mask-present, duplicate */
+  reason?: string;
+  aligned?: AlignedFace;
+  hash?: bigint;
+  scores: Record<string, number | boolean>;
+}
+
+/** Applies every rule to `face` of `photo`; `keptHashes` are the pHashes of crops kept so far. */
+export function judgeFace(photo: RawImage, face: DetectedFace, params: FaceRuleParams, keptHashes: readonly bigint[]): FaceVerdict {
+  const side = Math.min(face.box.width, face.box.height);
+  const scores: Record<string, number | boolean> = { detection: round(face.score), faceSize: Math.round(side) };
+  let yaw: number;
+  let roll: number;
+  try {
+    yaw = estimateYawDeg(face.landmarks);
+    roll = estimateRollDeg(face.landmarks);
+  } catch {
+    // e.g. the jaw's ends in the wrong order: the landmark net did not find a usable face
+    return { kept: false, reason: 'landmarks', scores };
+  }
+  scores.yaw = round(yaw);
+  scores.roll = round(roll);
+  if (side < (params.minFaceSize ?? 64)) return { kept: false, reason: 'too-small', scores };
+  if (Math.abs(yaw) > (params.maxYaw ?? 30) || Math.abs(roll) > (params.maxRoll ?? 25)) return { kept: false, reason: 'pose', scores };
+  const aligned = alignFace(photo, face.landmarks, {
+    size: params.size,
+    eyeY: params.eyeY ?? 0.4,
+    eyeDistance: params.eyeDistance ?? 0.36,
+    border: params.border ?? 'reflect',
+  });
+  const sharpness = laplacianVariance(toGray(aligned.image));
+  const exposure = exposureStats(aligned.image);
+  scores.sharpness = round(sharpness);
+  scores.exposureMean = round(exposure.mean);
+  scores.clipped = round(exposure.clippedDark + exposure.clippedBright);
+  if (sharpness < (params.minSharpness ?? 30)) return { kept: false, reason: 'blurry', aligned, scores };
+  const limits = params.exposure ?? { minMean: 40, maxMean: 220, maxClipped: 0.25 };
+  if (exposure.mean < limits.minMean || exposure.mean > limits.maxMean || exposure.clippedDark + exposure.clippedBright > limits.maxClipped) {
+    return { kept: false, reason: 'exposure', aligned, scores };
+  }
+  if ((params.mask ?? 'ignore') !== 'ignore') {
+    const covered = estimateLowerFaceCovered(aligned.image, aligned.landmarks);
+    scores.maskScore = round(covered.score);
+    scores.masked = covered.covered;
+    if (params.mask === 'require' && !covered.covered) return { kept: false, reason: 'mask-missing', aligned, scores };
+    if (params.mask === 'reject' && covered.covered) return { kept: false, reason: 'mask-present', aligned, scores };
+  }
+  const hash = perceptualHash(aligned.image);
+  const limit = params.duplicateHamming ?? 6;
+  if (limit >= 0) {
+    const nearest = keptHashes.reduce((best, other) => Math.min(best, hammingDistance(hash, other)), 64);
+    scores.nearestHamming = nearest;
+    if (nearest <= limit) return { kept: false, reason: 'duplicate', aligned, hash, scores };
+  }
+  return { kept: true, aligned, hash, scores };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

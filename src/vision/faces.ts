@@ -1,0 +1,200 @@
+/**
+ * Face boxes and 68-point landmarks on raw RGB pixels, with `@vladmandic/face-api` on the project's own
+ * TensorFlow backend. The models are the ones shipped in the npm package (`model/`), read from disk once per
+ * process; nothing is downloaded. face-api is required lazily, in the build matching the backend kind
+ * (tfjs-node, tfjs-node-gpu, or plain tfjs for wasm/cpu), after `loadTensorflow` has set the backend, and it
+ * is checked to share that tfjs-core engine, so its tensors count in `tf.memory()` and run where ours run.
+ * Detection takes a tensor made from the pixels (no canvas), optionally padded with edge pixels for tight
+ * crops; landmarks are computed on each detected box and returned in image pixels. Results are sorted by
+ * score (descending), then x, so the same pixels always give the same face order.
+ */
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { dirname, join } from 'node:path';
+import { ReproError } from '../errors.js';
+import { detectBackendKind, loadTensorflow, type BackendKind, type Tf } from '../runtime/tf-backend.js';
+import type { Box, Landmarks68, Point, RawImage } from './types.js';
+
+/** Which face-api detector finds the boxes: SSD MobileNet v1 (accurate) or Tiny Face Detector (fast). */
+export type FaceDetectorKind = 'ssd' | 'tiny';
+
+/** The face-api module (types only; the code is required lazily). */
+type FaceApi = typeof import('@vladmandic/face-api');
+
+/** Loaded detector + landmark nets, bound to one tfjs engine. Get one from `loadFaceModels`. */
+export interface FaceModels {
+  /** the detector `detectFaces` runs */
+  readonly detector: FaceDetectorKind;
+  /** the backend kind the nets run on */
+  readonly backend: BackendKind;
+  /** the TensorFlow.js namespace the pixels are turned into tensors with */
+  readonly tf: Tf;
+  /** the face-api module, sharing `tf`'s engine */
+  readonly faceapi: FaceApi;
+}
+
+export interface LoadFaceModelsOptions {
+  /** @default 'ssd' */
+  detector?: FaceDetectorKind;
+  /** @default detectBackendKind() */
+  backend?: BackendKind;
+}
+
+/** One face: detector box and score, and the 68 landmarks (iBUG layout) in image pixels. */
+export interface DetectedFace {
+  /** detector box clipped to the image, whole pixels */
+  box: Box;
+  /** detector confidence in [0, 1] */
+  score: number;
+  /** 68 points in image pixels */
+  landmarks: Landmarks68;
+  /** landmark confidence, when the landmark net gives one (face-api's 68-point net does not) */
+  landmarkScore?: number;
+}
+
+/** Milliseconds spent in each step of one `detectFaces` call. */
+export interface FaceTimings {
+  /** pixels → input tensor (and padding) */
+  prepareMs: number;
+  /** detector forward pass and NMS */
+  detectMs: number;
+  /** face crops and the landmark net, all faces together */
+  landmarksMs: number;
+}
+
+export interface DetectFacesOptions {
+  /** lowest detector score kept */
+  minScore: number;
+  /** keep at most this many faces (the best by score); @default all */
+  maxFaces?: number;
+  /**
+   * Pad each side by this fraction of the image's width/height with edge pixels before detecting, so faces
+   * filling the frame (tight crops) still fit the detector's anchors. Coordinates stay in the input image.
+   * @default 0
+   */
+  pad?: number;
+  /** Tiny Face Detector input size (a multiple of 32); @default 416 */
+  tinyInputSize?: number;
+  /** receives the time each step took */
+  onTimings?: (timings: FaceTimings) => void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The face-api build for each backend kind: each requires the tfjs package `loadTensorflow` loaded. */
+const FACE_API_BUILD = {
+  tensorflow: '@vladmandic/face-api/dist/face-api.node.js',
+  'tensorflow-gpu': '@vladmandic/face-api/dist/face-api.node-gpu.js',
+  wasm: '@vladmandic/face-api/dist/face-api.node-wasm.js',
+  cpu: '@vladmandic/face-api/dist/face-api.node-wasm.js',
+} as const satisfies Record<BackendKind, string>;
+
+// NOTE: module state on purpose: face-api's nets are process-wide singletons, so the weights are read once
+// per process and net; concurrent callers share the same pending load.
+const loaded = new Map<string, Promise<void>>();
+
+/** Loads the detector and the 68-point landmark net from the package's model folder (once per process). */
+export async function loadFaceModels(options: LoadFaceModelsOptions = {}): Promise<FaceModels> {
+  const detector = options.detector ?? 'ssd';
+  const backend = options.backend ?? detectBackendKind();
+  const tf = await loadTensorflow(backend);
+  const faceapi = require(FACE_API_BUILD[backend]) as FaceApi;
+  const theirs = faceapi.tf as unknown as Pick<Tf, 'engine' | 'getBackend'>; // face-api's typings omit both
+  if (theirs.engine() !== tf.engine() || theirs.getBackend() !== tf.getBackend()) {
+    throw new ReproError('BACKEND_UNAVAILABLE', `face-api expected to share the '${tf.getBackend()}' tfjs engine, found its own ('${theirs.getBackend()}')`, {
+      hint: 'run `npm ls @tensorflow/tfjs-core` and dedupe to one tfjs-core',
+    });
+  }
+  const modelDir = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  const nets = [detector === 'ssd' ? (['ssd', faceapi.nets.ssdMobilenetv1] as const) : (['tiny', faceapi.nets.tinyFaceDetector] as const), ['landmark68', faceapi.nets.faceLandmark68Net] as const];
+  await Promise.all(
+    nets.map(([name, net]) => {
+      const key = `${backend}:${name}`;
+      let pending = loaded.get(key);
+      if (pending === undefined) {
+        pending = net.loadFromDisk(modelDir).catch((error: unknown) => {
+          loaded.delete(key);
+          throw new ReproError('BACKEND_UNAVAILABLE', `face-api weights expected in '${modelDir}', loading failed`, { hint: 'run `npm ci`', cause: error });
+        });
+        loaded.set(key, pending);
+      }
+      return pending;
+    }),
+  );
+  return { detector, backend, tf, faceapi };
+}
+
+/** Detects faces in an RGB (or gray/RGBA) image, then 68 landmarks per face; best score first. */
+export async function detectFaces(models: FaceModels, image: RawImage, options: DetectFacesOptions): Promise<DetectedFace[]> {
+  const { tf, faceapi } = models;
+  checkImage(image);
+  const started = performance.now();
+  const padX = Math.round((options.pad ?? 0) * image.width);
+  const padY = Math.round((options.pad ?? 0) * image.height);
+  const input = tf.tidy(() => {
+    const pixels = tf.tensor3d(image.data, [image.height, image.width, image.channels], 'int32'); // [H, W, C]
+    const rgb = image.channels === 3 ? pixels : image.channels === 4 ? tf.slice(pixels, [0, 0, 0], [-1, -1, 3]) : tf.tile(pixels, [1, 1, 3]); // [H, W, 3]
+    const padded = padX > 0 || padY > 0 ? padWithEdges(tf, rgb as never, padY, padX) : rgb; // [H + 2·padY, W + 2·padX, 3]
+    return tf.expandDims(padded, 0); // [1, H', W', 3]
+  });
+  const width = image.width + 2 * padX;
+  const height = image.height + 2 * padY;
+  try {
+    const prepared = performance.now();
+    const detectorOptions =
+      models.detector === 'ssd'
+        ? new faceapi.SsdMobilenetv1Options({ minConfidence: options.minScore, maxResults: 100 })
+        : new faceapi.TinyFaceDetectorOptions({ scoreThreshold: options.minScore, inputSize: options.tinyInputSize ?? 416 });
+    const found = await faceapi.detectAllFaces(input as never, detectorOptions);
+    const boxes = found
+      .map((d) => ({ score: d.score, box: d.box.clipAtImageBorders(width, height) }))
+      .filter((d) => d.box.width > 0 && d.box.height > 0)
+      .sort((a, b) => b.score - a.score || a.box.x - b.box.x || a.box.y - b.box.y)
+      .slice(0, options.maxFaces ?? Infinity);
+    const detected = performance.now();
+    const faces: DetectedFace[] = [];
+    if (boxes.length > 0) {
+      const crops = tf.tidy(() =>
+        boxes.map(({ box }) => tf.slice(input, [0, box.y, box.x, 0], [1, box.height, box.width, 3]).squeeze([0])), // [h, w, 3] each
+      );
+      try {
+        const marks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crops as never)) as InstanceType<FaceApi['FaceLandmarks68']>[];
+        boxes.forEach(({ score, box }, i) => {
+          const points: Point[] = (marks[i]?.positions ?? []).map((p) => [p.x + box.x - padX, p.y + box.y - padY] as const);
+          faces.push({ box: { x: box.x - padX, y: box.y - padY, width: box.width, height: box.height }, score, landmarks: points });
+        });
+      } finally {
+        tf.dispose(crops);
+      }
+    }
+    options.onTimings?.({ prepareMs: prepared - started, detectMs: detected - prepared, landmarksMs: performance.now() - detected });
+    // Boxes found in the padding are clipped back to the image; drop those left with no area.
+    return faces.map((face) => ({ ...face, box: clipBox(face.box, image.width, image.height) })).filter((face) => face.box.width > 0 && face.box.height > 0);
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Pads an [H, W, C] tensor by repeating its edge rows and columns (like OpenCV's BORDER_REPLICATE). */
+function padWithEdges(tf: Tf, pixels: import('@tensorflow/tfjs').Tensor3D, padY: number, padX: number): import('@tensorflow/tfjs').Tensor3D {
+  const [h, w] = pixels.shape;
+  const top = tf.tile(tf.slice(pixels, [0, 0, 0], [1, w, -1]), [padY, 1, 1]); // [padY, W, C]
+  const bottom = tf.tile(tf.slice(pixels, [h - 1, 0, 0], [1, w, -1]), [padY, 1, 1]); // [padY, W, C]
+  const tall = padY > 0 ? tf.concat([top, pixels, bottom], 0) : pixels; // [H + 2·padY, W, C]
+  const left = tf.tile(tf.slice(tall, [0, 0, 0], [-1, 1, -1]), [1, padX, 1]); // [H', padX, C]
+  const right = tf.tile(tf.slice(tall, [0, w - 1, 0], [-1, 1, -1]), [1, padX, 1]); // [H', padX, C]
+  return padX > 0 ? tf.concat([left, tall, right], 1) : tall; // [H', W + 2·padX, C]
+}
+
+function clipBox(box: Box, width: number, height: number): Box {
+  const x = Math.max(0, box.x);
+  const y = Math.max(0, box.y);
+  return { x, y, width: Math.max(0, Math.min(box.x + box.width, width) - x), height: Math.max(0, Math.min(box.y + box.height, height) - y) };
+}
+
+function checkImage(image: RawImage): void {
+  const expected = image.width * image.height * image.channels;
+  if (!(image.width > 0 && image.height > 0) || image.data.length !== expected) {
+    throw new Error(`detectFaces expected ${image.width}×${image.height}×${image.channels} = ${expected} bytes of pixels, received ${image.data.length}`);
+  }
+}

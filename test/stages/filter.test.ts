@@ -1,0 +1,108 @@
+/**
+ * `filter` on a set generated from the face photos shipped in @vladmandic/face-api: one good face crop
+ * (kept), an identical copy (duplicate), a blurred copy (blurry), a tiny copy, an image without a face,
+ * a truncated JPEG (unreadable — and the stage goes on) and a group photo in one-face mode. Real models,
+ * real sharp, real TensorFlow.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
+import type { StageResult } from '../../src/dsl/stage.js';
+import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { filter } from '../../src/stages/filter.js';
+import type { ManifestEntry } from '../../src/vision/face-manifest.js';
+import { estimateRollDeg, estimateYawDeg } from '../../src/vision/face-geometry.js';
+import { detectFaces, loadFaceModels } from '../../src/vision/faces.js';
+import { readRgb } from '../../src/vision/image-io.js';
+
+const SAMPLES = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
+
+/** The most frontal face of sample6.jpg with a generous margin, as a JPEG of a single face. */
+async function makeSingleFace(): Promise<Buffer> {
+  const models = await loadFaceModels();
+  const photo = await readRgb(join(SAMPLES, 'sample6.jpg'));
+  const faces = await detectFaces(models, photo, { minScore: 0.5 });
+  const turn = (f: (typeof faces)[number]) => Math.abs(estimateYawDeg(f.landmarks)) + Math.abs(estimateRollDeg(f.landmarks));
+  const face = [...faces].sort((a, b) => turn(a) - turn(b))[0];
+  const { x, y, width, height } = face!.box;
+  const margin = Math.round(Math.max(width, height) * 0.6);
+  const left = Math.max(0, x - margin);
+  const top = Math.max(0, y - margin);
+  return sharp(join(SAMPLES, 'sample6.jpg'))
+    .extract({ left, top, width: Math.min(photo.width - left, width + 2 * margin), height: Math.min(photo.height - top, height + 2 * margin) })
+    .jpeg({ quality: 92 })
+    .toBuffer();
+}
+
+const stage = suite<{ dir: string; manifest: ManifestEntry[]; result: StageResult; aligned: string[]; rejects: string[] }>('filter');
+
+stage.before(async (context) => {
+  await loadTensorflow(detectBackendKind());
+  const dir = await mkdtemp(join(tmpdir(), 'repro-filter-'));
+  const photos = join(dir, 'photos');
+  await mkdir(photos);
+  const face = await makeSingleFace();
+  const meta = await sharp(face).metadata();
+  await writeFile(join(photos, 'a-face.jpg'), face);
+  await writeFile(join(photos, 'b-copy.jpg'), face);
+  await writeFile(join(photos, 'c-blurred.jpg'), await sharp(face).blur(3.5).jpeg().toBuffer());
+  await writeFile(join(photos, 'd-tiny.jpg'), await sharp(face).resize(Math.round(meta.width! / 8)).jpeg().toBuffer());
+  await writeFile(join(photos, 'e-no-face.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#4080c0' } }).png().toBuffer());
+  await writeFile(join(photos, 'f-truncated.jpg'), face.subarray(0, 200));
+  await writeFile(join(photos, 'g-group.jpg'), await readFile(join(SAMPLES, 'sample2.jpg')));
+  for (const sub of ['aligned', 'rejects']) await mkdir(join(dir, sub));
+  const checked = (await resolveParamsSchema(filter.params)).check({ size: 128, minFaceSize: 48 });
+  assert.ok(checked.ok);
+  const result = (await filter.run({
+    params: (checked.ok ? checked.value : {}) as never,
+    inputs: { photos },
+    outputs: { aligned: join(dir, 'aligned'), manifest: join(dir, 'manifest.jsonl'), rejects: join(dir, 'rejects') },
+    seed: 0,
+    log: { info: () => {}, warn: () => {} },
+    signal: new AbortController().signal,
+  })) as StageResult;
+  context.dir = dir;
+  context.result = result;
+  context.manifest = (await readFile(join(dir, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ManifestEntry);
+  context.aligned = (await readdir(join(dir, 'aligned'))).sort();
+  context.rejects = (await readdir(join(dir, 'rejects'))).sort();
+});
+stage.after(async ({ dir }) => rm(dir, { recursive: true, force: true }));
+
+const reasonOf = (manifest: ManifestEntry[], source: string) => manifest.filter((e) => e.source === source).map((e) => e.reason ?? e.status);
+
+stage('keeps the good face and writes an aligned 128² crop with landmarks in crop coordinates', async ({ dir, manifest, aligned }) => {
+  assert.equal(reasonOf(manifest, 'a-face.jpg'), ['kept']);
+  assert.equal(aligned, ['a-face-0.png']);
+  const meta = await sharp(join(dir, 'aligned', 'a-face-0.png')).metadata();
+  assert.equal([meta.width, meta.height], [128, 128]);
+  const kept = manifest.find((e) => e.source === 'a-face.jpg')!;
+  assert.is(kept.landmarks?.length, 68);
+  const eyeY = (kept.landmarks!.slice(36, 48).reduce((s, [, y]) => s + y, 0)) / 12;
+  assert.ok(Math.abs(eyeY - 0.4 * 128) < 2, `~> eyes at the canonical height (${eyeY})`);
+});
+
+stage('rejects each bad item for the right reason and carries on', ({ manifest }) => {
+  assert.equal(reasonOf(manifest, 'b-copy.jpg'), ['duplicate']);
+  assert.equal(reasonOf(manifest, 'c-blurred.jpg'), ['blurry']);
+  const tiny = reasonOf(manifest, 'd-tiny.jpg');
+  assert.ok(tiny[0] === 'too-small' || tiny[0] === 'no-face', `~> tiny: ${tiny}`);
+  assert.equal(reasonOf(manifest, 'e-no-face.png'), ['no-face']);
+  assert.equal(reasonOf(manifest, 'f-truncated.jpg'), ['unreadable']);
+  assert.equal(reasonOf(manifest, 'g-group.jpg'), ['several-faces']);
+});
+
+stage('reports counts per reason and draws a reject sheet per reason with thumbnails', ({ result, rejects }) => {
+  const counts = result.metrics?.counts as { photos: number; kept: number; rejected: Record<string, number> };
+  assert.is(counts.photos, 7);
+  assert.is(counts.kept, 1);
+  assert.is(Object.values(counts.rejected).reduce((a, b) => a + b, 0), 6);
+  for (const reason of ['blurry', 'duplicate', 'no-face', 'several-faces']) assert.ok(rejects.includes(`${reason}.png`), `~> ${reason}.png in ${rejects}`);
+});
+
+stage.run();
