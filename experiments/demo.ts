@@ -11,7 +11,7 @@ import { filter, imageGrid, imageStats, nonmaskTensor, warp } from '../src/stage
 
 export default defineExperiment('demo', (x) => {
   const photos = x.data('data/demo/photos');
-  const faces = x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40, minSharpness: 20 } });
+  const faces = x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
   const crops = { faces: faces.outputs.aligned, manifest: faces.outputs.manifest };
   const fake = x.stage(warp, { inputs: crops, params: { seed: 1 } });
   x.stage(nonmaskTensor, { inputs: { regions: fake.outputs.regions }, params: { dilate: 2 } });

@@ -23,7 +23,7 @@ export const params = Type.Object({
   minFaceSize: Type.Optional(Type.Integer({ minimum: 8, default: 64, description: 'smallest face box side, px in the photo' })),
   maxYaw: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 30, description: 'largest |yaw| estimated from landmarks, degrees' })),
   maxRoll: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 25, description: 'largest |roll| (eye-line angle), degrees' })),
-  minSharpness: Type.Optional(Type.Number({ minimum: 0, default: 30, description: 'smallest variance of the Laplacian of the aligned gray crop' })),
+  minSharpness: Type.Optional(Type.Number({ minimum: 0, default: 250, description: 'smallest variance of the Laplacian of the face aligned at 64x64 gray (sharp faces: 500-9000; blurred: under 250)' })),
   exposure: Type.Optional(
     Type.Object(
       {

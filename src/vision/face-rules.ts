@@ -10,12 +10,16 @@ import type { DetectedFace } from './faces.js';
 import { estimateLowerFaceCovered, exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from './quality.js';
 import type { RawImage } from './types.js';
 
+/** Side of the crop sharpness is measured on, px. */
+export const SHARPNESS_SIZE = 64;
+
 /** The params the rules read (the filter stage's params, defaults applied). */
 export interface FaceRuleParams {
   size: number;
   minFaceSize?: number | undefined;
   maxYaw?: number | undefined;
   maxRoll?: number | undefined;
+  /** smallest variance of the Laplacian of the face aligned at SHARPNESS_SIZE² */
   minSharpness?: number | undefined;
   exposure?: { minMean: number; maxMean: number; maxClipped: number } | undefined;
   duplicateHamming?: number | undefined;
@@ -57,12 +61,15 @@ export function judgeFace(photo: RawImage, face: DetectedFace, params: FaceRuleP
     eyeDistance: params.eyeDistance ?? 0.36,
     border: params.border ?? 'reflect',
   });
-  const sharpness = laplacianVariance(toGray(aligned.image));
+  // NOTE: sharpness is measured on a small re-alignment, so an upscaled low-resolution face is not called
+  // blurry for being upscaled; a blurred one stays blurred at any scale.
+  const analysis = alignFace(photo, face.landmarks, { size: SHARPNESS_SIZE, eyeY: params.eyeY ?? 0.4, eyeDistance: params.eyeDistance ?? 0.36, border: 'edge' });
+  const sharpness = laplacianVariance(toGray(analysis.image));
   const exposure = exposureStats(aligned.image);
   scores.sharpness = round(sharpness);
   scores.exposureMean = round(exposure.mean);
   scores.clipped = round(exposure.clippedDark + exposure.clippedBright);
-  if (sharpness < (params.minSharpness ?? 30)) return { kept: false, reason: 'blurry', aligned, scores };
+  if (sharpness < (params.minSharpness ?? 250)) return { kept: false, reason: 'blurry', aligned, scores };
   const limits = params.exposure ?? { minMean: 40, maxMean: 220, maxClipped: 0.25 };
   if (exposure.mean < limits.minMean || exposure.mean > limits.maxMean || exposure.clippedDark + exposure.clippedBright > limits.maxClipped) {
     return { kept: false, reason: 'exposure', aligned, scores };
