@@ -87,6 +87,13 @@ stage('covers the nose tip and mouth corners and stays on the face', async () =>
   assert.ok((run.metadata.sanity as { insideFace: number }).insideFace >= 0.95);
   assert.is(run.metadata.variant, 'frontal');
   assert.is(run.metrics.placementOk, 1);
+  assert.is(run.metrics.domain, 'rule-based fake masks');
+});
+
+stage('draws only the asked textures and labels the realistic style as a stand-in', async () => {
+  const run = await runWarp({ seed: 4, textures: ['stripes'], style: 'realistic' });
+  assert.is((run.metadata.style as { texture: { kind: string } }).texture.kind, 'stripes');
+  assert.is(run.metrics.domain, 'stand-in real masks (rendered, not photos)');
 });
 
 stage.run();
