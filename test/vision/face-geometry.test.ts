@@ -15,6 +15,7 @@ import {
   listAnchorPoints,
 } from '../../src/vision/face-geometry.js';
 import type { Landmarks68, MaskAnchors, Point } from '../../src/vision/types.js';
+import { SYNTHETIC_FACE } from '../helpers/synthetic-face.js';
 
 /**
  * The synthetic face. Jaw 0..16 is a U from (40,80) down to the chin (100,174) and up to (160,80).
@@ -22,22 +23,7 @@ import type { Landmarks68, MaskAnchors, Point } from '../../src/vision/types.js'
  * Nose bridge 27 (100,80) → 30 (100,112): nose length 32.
  * Bottom lip {54..59, 48, 60, 64..67}: x sum 1200 → mean x 100; y sum 1727 → mean y 143.92; lowest y 150 (57).
  */
-const FACE: Landmarks68 = [
-  // jaw 0..16
-  [40, 80], [41, 95], [43, 110], [46, 125], [50, 140], [56, 152], [64, 162], [80, 170], [100, 174],
-  [120, 170], [136, 162], [144, 152], [150, 140], [154, 125], [157, 110], [159, 95], [160, 80],
-  // brows 17..26
-  [55, 65], [62, 61], [70, 60], [78, 61], [86, 63], [114, 63], [122, 61], [130, 60], [138, 61], [145, 65],
-  // nose bridge 27..30, nostrils 31..35
-  [100, 80], [100, 90], [100, 101], [100, 112], [90, 115], [95, 117], [100, 118], [105, 117], [110, 115],
-  // eyes 36..41 and 42..47
-  [65, 80], [70, 77], [80, 77], [85, 80], [80, 83], [70, 83],
-  [115, 80], [120, 77], [130, 77], [135, 80], [130, 83], [120, 83],
-  // outer lips 48..59
-  [80, 140], [87, 136], [94, 134], [100, 135], [106, 134], [113, 136], [120, 140], [113, 146], [106, 149], [100, 150], [94, 149], [87, 146],
-  // inner lips 60..67
-  [84, 140], [94, 139], [100, 139], [106, 139], [116, 140], [106, 142], [100, 143], [94, 142],
-];
+const FACE: Landmarks68 = SYNTHETIC_FACE; // written out in test/helpers/synthetic-face.ts
 
 /**
  * Expected anchors, by hand:
