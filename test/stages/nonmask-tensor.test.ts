@@ -22,6 +22,14 @@ async function regionPng(width: number, height: number, [x0, y0, x1, y1]: [numbe
 
 async function runStage(params: object, regions: Record<string, Buffer>) {
   const dir = await mkdtemp(join(tmpdir(), 'repro-nonmask-'));
+  try {
+    return await runStageIn(dir, params, regions);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runStageIn(dir: string, params: object, regions: Record<string, Buffer>) {
   await mkdir(join(dir, 'regions'));
   await mkdir(join(dir, 'maps'));
   for (const [name, png] of Object.entries(regions)) await writeFile(join(dir, 'regions', name), png);
@@ -39,7 +47,6 @@ async function runStage(params: object, regions: Record<string, Buffer>) {
   const bytes = await readFile(join(dir, 'maps', 'maps.bin'));
   const maps = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const preview = await sharp(join(dir, 'preview.png')).metadata();
-  await rm(dir, { recursive: true, force: true });
   return { index, maps, result, preview };
 }
 
