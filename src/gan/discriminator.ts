@@ -1,0 +1,76 @@
+/**
+ * The PatchGAN discriminator ("basic", n_layers = 3, MODEL.md §2.2) in NHWC: five 4×4 convs with PyTorch's
+ * symmetric zero padding 1 (explicit pad, then 'valid'), LeakyReLU 0.2 after all but the last, instance norm
+ * on layers 2–4 (which keep their bias, as the reference does with InstanceNorm), and a raw logit map with no
+ * sigmoid. A 256² input gives 128 → 64 → 32 → 31 → 30×30 patch logits. Variables are named after the
+ * PyTorch `model.{0,2,5,8,11}` modules.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../runtime/tf-backend.js';
+import { conv2dValid, instanceNorm } from './layers.js';
+import { createConvFactory, type ConvVariables } from './weights.js';
+
+export { countParameters, disposeWeights } from './weights.js';
+
+/** Discriminator size and seed. */
+export interface DiscriminatorConfig {
+  /** Filters of the first conv; the reference uses 64. */
+  readonly ndf: number;
+  /** Seed of the N(0, 0.02) kernel init. */
+  readonly seed: number;
+  /** Variable-name prefix, unique among live networks. @default 'discriminator' */
+  readonly scope?: string;
+  /** Input channels. @default 3 */
+  readonly inputChannels?: number;
+}
+
+/** One conv of the stack and how it is used. */
+export interface DiscriminatorLayer {
+  readonly conv: ConvVariables;
+  readonly stride: 1 | 2;
+  /** Instance norm after the conv. */
+  readonly norm: boolean;
+  /** LeakyReLU 0.2 after the (normed) conv; false only for the final logit conv. */
+  readonly activation: boolean;
+}
+
+/** The discriminator's parameters, in forward order, plus the flat list for optimisers. */
+export interface DiscriminatorWeights {
+  readonly config: DiscriminatorConfig;
+  readonly layers: readonly DiscriminatorLayer[];
+  readonly variables: readonly tfjs.Variable[];
+}
+
+/** LeakyReLU slope of the reference. */
+export const LEAKY_SLOPE = 0.2;
+
+/** Creates the discriminator's variables, seeded. */
+export function createDiscriminatorWeights(tf: Tf, config: DiscriminatorConfig): DiscriminatorWeights {
+  const { ndf } = config;
+  const factory = createConvFactory(tf, config.scope ?? 'discriminator', config.seed);
+  const plan: readonly [string, number, number, 1 | 2, boolean, boolean][] = [
+    // module,     in,                         out,     stride, norm,  activation
+    ['model.0', config.inputChannels ?? 3, ndf, 2, false, true],
+    ['model.2', ndf, 2 * ndf, 2, true, true],
+    ['model.5', 2 * ndf, 4 * ndf, 2, true, true],
+    ['model.8', 4 * ndf, 8 * ndf, 1, true, true],
+    ['model.11', 8 * ndf, 1, 1, false, false],
+  ];
+  const layers = plan.map(([module, cin, cout, stride, norm, activation]) => ({
+    conv: factory.create(module, [4, 4, cin, cout]), stride, norm, activation,
+  }));
+  return { config, layers, variables: factory.variables };
+}
+
+/** Patch logits for x [N, H, W, C]: [N, H/8 − 2, W/8 − 2, 1] for H, W divisible by 8 (30×30 at 256²). */
+export function runDiscriminator(tf: Tf, weights: DiscriminatorWeights, x: tfjs.Tensor4D): tfjs.Tensor4D {
+  return tf.tidy(() => {
+    let h = x;
+    for (const layer of weights.layers) {
+      h = conv2dValid(tf, h, layer.conv.kernel, layer.conv.bias, layer.stride, 1); // s2: [N, H/2, W/2, out]; s1: [N, H−1, W−1, out]
+      if (layer.norm) h = instanceNorm(tf, h);
+      if (layer.activation) h = tf.leakyRelu(h, LEAKY_SLOPE);
+    }
+    return h;                                                                      // [N, 30, 30, 1] at 256²
+  });
+}

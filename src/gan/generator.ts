@@ -1,0 +1,124 @@
+/**
+ * The AttentionGAN v2 generator (`ResnetGenerator_our`, MODEL.md §2.1) in NHWC: a ResNet encoder (e0–e2 and
+ * `blocks` residual blocks), a content decoder that paints 9 RGB candidate images with tanh, and an
+ * attention decoder that softmaxes 10 maps per pixel; the output mixes the 9 candidates and the input
+ * (map 10, the background) by those maps, so it stays in [−1, 1]. Weights are seeded variables named after
+ * the PyTorch modules (`conv1`, `resnet_blocks.3.conv2`, `deconv1_content`, …) so a converted checkpoint can
+ * be loaded by name. The noise injection of §2.7 is not part of this file.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../runtime/tf-backend.js';
+import { conv2dValid, convTranspose3x3s2, instanceNorm, reflectPad, type ConvWeights } from './layers.js';
+import { createConvFactory, type ConvVariables } from './weights.js';
+
+export { countParameters, disposeWeights } from './weights.js';
+
+/** Number of content images and attention maps (the reference hard-wires 27 = 9×3 and 10 channels). */
+export const CONTENT_IMAGES = 9;
+export const ATTENTION_MAPS = CONTENT_IMAGES + 1;
+
+/** Generator size and seed. */
+export interface GeneratorConfig {
+  /** Filters of the first conv; the reference uses 64. */
+  readonly ngf: number;
+  /** Residual blocks; the reference uses 9. */
+  readonly blocks: number;
+  /** Seed of the N(0, 0.02) kernel init. */
+  readonly seed: number;
+  /** Variable-name prefix, unique among live networks. @default 'generator' */
+  readonly scope?: string;
+}
+
+/** The generator's parameters, one entry per PyTorch module, plus the flat list for optimisers. */
+export interface GeneratorWeights {
+  readonly config: GeneratorConfig;
+  readonly conv1: ConvVariables;
+  readonly conv2: ConvVariables;
+  readonly conv3: ConvVariables;
+  readonly blocks: readonly { readonly conv1: ConvVariables; readonly conv2: ConvVariables }[];
+  readonly deconv1Content: ConvVariables;
+  readonly deconv2Content: ConvVariables;
+  readonly deconv3Content: ConvVariables;
+  readonly deconv1Attention: ConvVariables;
+  readonly deconv2Attention: ConvVariables;
+  readonly deconv3Attention: ConvVariables;
+  /** Every variable in creation order. */
+  readonly variables: readonly tfjs.Variable[];
+}
+
+/** What one forward pass gives back. */
+export interface GeneratorOutput {
+  /** y = Σ C_i·A_i + x·A_10, [N, H, W, 3] in [−1, 1]. */
+  readonly output: tfjs.Tensor4D;
+  /** A_1..A_10 after the softmax, [N, H, W, 10], summing to 1 at every pixel. */
+  readonly attention: tfjs.Tensor4D;
+  /** C_1..C_9 after tanh, [N, H, W, 27], image i in channels 3i..3i+2. */
+  readonly content: tfjs.Tensor4D;
+}
+
+/** Creates the generator's variables, seeded. */
+export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
+  const { ngf, blocks } = config;
+  const factory = createConvFactory(tf, config.scope ?? 'generator', config.seed);
+  const conv = (name: string, k: number, cin: number, cout: number) => factory.create(name, [k, k, cin, cout]);
+  const deconv = (name: string, cin: number, cout: number) => factory.create(name, [3, 3, cout, cin], true);
+  const conv1 = conv('conv1', 7, 3, ngf);
+  const conv2 = conv('conv2', 3, ngf, 2 * ngf);
+  const conv3 = conv('conv3', 3, 2 * ngf, 4 * ngf);
+  const resnet = Array.from({ length: blocks }, (_, i) => ({
+    conv1: conv(`resnet_blocks.${i}.conv1`, 3, 4 * ngf, 4 * ngf),
+    conv2: conv(`resnet_blocks.${i}.conv2`, 3, 4 * ngf, 4 * ngf),
+  }));
+  const deconv1Content = deconv('deconv1_content', 4 * ngf, 2 * ngf);
+  const deconv2Content = deconv('deconv2_content', 2 * ngf, ngf);
+  const deconv3Content = conv('deconv3_content', 7, ngf, 3 * CONTENT_IMAGES);
+  const deconv1Attention = deconv('deconv1_attention', 4 * ngf, 2 * ngf);
+  const deconv2Attention = deconv('deconv2_attention', 2 * ngf, ngf);
+  const deconv3Attention = conv('deconv3_attention', 1, ngf, ATTENTION_MAPS);
+  return {
+    config, conv1, conv2, conv3, blocks: resnet,
+    deconv1Content, deconv2Content, deconv3Content, deconv1Attention, deconv2Attention, deconv3Attention,
+    variables: factory.variables,
+  };
+}
+
+/** One forward pass. x is [N, H, W, 3] in [−1, 1] with H and W divisible by 4. */
+export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D): GeneratorOutput {
+  const [n, h, w] = x.shape;
+  if (h % 4 !== 0 || w % 4 !== 0 || x.shape[3] !== 3) {
+    throw new RangeError(`runGenerator expected x [N, H, W, 3] with H, W divisible by 4, received [${x.shape.join(', ')}]`);
+  }
+  return tf.tidy(() => {
+    const conv = (input: tfjs.Tensor4D, layer: ConvWeights, stride = 1, pad = 0) => conv2dValid(tf, input, layer.kernel, layer.bias, stride, pad);
+    const normRelu = (t: tfjs.Tensor4D) => tf.relu(instanceNorm(tf, t));
+    const up = (input: tfjs.Tensor4D, layer: ConvWeights) => normRelu(convTranspose3x3s2(tf, input, layer.kernel, layer.bias));
+
+    // encoder
+    let e = normRelu(conv(reflectPad(tf, x, 3), weights.conv1));           // [N, H, W, ngf]
+    e = normRelu(conv(e, weights.conv2, 2, 1));                            // [N, H/2, W/2, 2ngf]
+    e = normRelu(conv(e, weights.conv3, 2, 1));                            // [N, H/4, W/4, 4ngf]
+    for (const block of weights.blocks) {
+      const r = normRelu(conv(reflectPad(tf, e, 1), block.conv1));         // [N, H/4, W/4, 4ngf]
+      const s = instanceNorm(tf, conv(reflectPad(tf, r, 1), block.conv2)); // [N, H/4, W/4, 4ngf]
+      e = tf.add(e, s);                                                    // skip, no ReLU after the add
+    }
+
+    // content branch: 9 RGB images
+    let c = up(e, weights.deconv1Content);                                 // [N, H/2, W/2, 2ngf]
+    c = up(c, weights.deconv2Content);                                     // [N, H, W, ngf]
+    const content = tf.tanh(conv(reflectPad(tf, c, 3), weights.deconv3Content)); // [N, H, W, 27]
+
+    // attention branch: 10 maps, softmax over the maps
+    let a = up(e, weights.deconv1Attention);                               // [N, H/2, W/2, 2ngf]
+    a = up(a, weights.deconv2Attention);                                   // [N, H, W, ngf]
+    const attention = tf.softmax(conv(a, weights.deconv3Attention), -1) as tfjs.Tensor4D; // [N, H, W, 10]
+
+    // y = Σ_{i≤9} C_i·A_i + x·A_10
+    const images = tf.reshape(content, [n, h, w, CONTENT_IMAGES, 3]);                              // [N, H, W, 9, 3]
+    const maps = tf.reshape(tf.slice(attention, [0, 0, 0, 0], [n, h, w, CONTENT_IMAGES]), [n, h, w, CONTENT_IMAGES, 1]); // [N, H, W, 9, 1]
+    const background = tf.slice(attention, [0, 0, 0, CONTENT_IMAGES], [n, h, w, 1]);               // [N, H, W, 1]
+    const painted = tf.sum(tf.mul(images, maps), 3);                                               // [N, H, W, 3]
+    const output = tf.add(painted, tf.mul(x, background)) as tfjs.Tensor4D;                        // [N, H, W, 3]
+    return { output, attention, content };
+  });
+}

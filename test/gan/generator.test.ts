@@ -1,0 +1,119 @@
+/**
+ * The AttentionGAN generator: the full-size network has exactly the 11,822,949 parameters of the reference;
+ * a small one (ngf 8, 2 blocks, 32² input) returns the output, 10 attention maps and 27 content channels at
+ * input resolution, its attention sums to 1 at every pixel, its output stays in [−1, 1], a forward pass in
+ * `tf.tidy` leaks no tensors, and the same seed gives the same weights (another seed does not).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import type * as tfjs from '@tensorflow/tfjs';
+import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { countParameters, createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
+
+const tf = await loadTensorflow(detectBackendKind());
+
+/** A batch in [−1, 1), [n, size, size, 3]. */
+function randomImage(n: number, size: number, seed: number): tfjs.Tensor4D {
+  return tf.randomUniform([n, size, size, 3], -1, 1, 'float32', seed) as tfjs.Tensor4D;
+}
+
+// ---
+const countSuite = suite('countParameters');
+
+countSuite('~> the reference generator (ngf 64, 9 blocks) has 11,822,949 parameters', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 64, blocks: 9, seed: 1, scope: 'count' });
+  assert.is(countParameters(weights), 11_822_949, '~> parameters');
+  assert.is(weights.variables.length, 2 * (3 + 18 + 6), '~> one kernel and one bias per conv');
+  assert.is(weights.variables[0]!.name, 'count/conv1/kernel', '~> first name');
+  assert.ok(weights.variables.some((v) => v.name === 'count/resnet_blocks.8.conv2/bias'), '~> block names');
+  assert.equal(weights.deconv1Content.kernel.shape, [3, 3, 128, 256], '~> transposed kernel is [kh, kw, out, in]');
+  assert.equal(weights.deconv1Content.bias.shape, [128], '~> transposed bias is [out]');
+  disposeWeights(weights);
+});
+
+countSuite.run();
+
+// ---
+const createSuite = suite('createGeneratorWeights');
+
+createSuite('~> kernels ~ N(0, 0.02), biases 0', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 64, blocks: 1, seed: 3, scope: 'init' });
+  const kernel = weights.blocks[0]!.conv1.kernel.dataSync();               // 589,824 draws
+  let sum = 0;
+  let squares = 0;
+  for (const v of kernel) { sum += v; squares += v * v; }
+  const mean = sum / kernel.length;
+  assert.ok(Math.abs(mean) < 1e-4, '~> mean');
+  assert.ok(Math.abs(Math.sqrt(squares / kernel.length - mean * mean) - 0.02) < 2e-4, '~> std');
+  assert.ok(weights.conv1.bias.dataSync().every((v) => v === 0), '~> bias');
+  disposeWeights(weights);
+});
+
+createSuite('~> same seed gives the same weights, another seed does not', () => {
+  const a = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 7, scope: 'a' });
+  const b = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 7, scope: 'b' });
+  const c = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 8, scope: 'c' });
+  a.variables.forEach((v, i) => assert.equal(Array.from(v.dataSync()), Array.from(b.variables[i]!.dataSync()), `~> ${v.name}`));
+  assert.not.equal(Array.from(a.conv1.kernel.dataSync()), Array.from(c.conv1.kernel.dataSync()), '~> other seed');
+  assert.not.equal(Array.from(a.conv2.kernel.dataSync().slice(0, 9)), Array.from(a.conv3.kernel.dataSync().slice(0, 9)), '~> layers differ');
+  [a, b, c].forEach((w) => disposeWeights(w));
+});
+
+createSuite.run();
+
+// ---
+const runSuite = suite('runGenerator');
+
+runSuite('~> small config: shapes, attention sums to 1, output in [−1, 1], no leak', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 11, scope: 'small' });
+  const x = randomImage(1, 32, 12);
+  const before = tf.memory().numTensors;
+  const stats = tf.tidy(() => {
+    const { output, attention, content } = runGenerator(tf, weights, x);
+    assert.equal(output.shape, [1, 32, 32, 3], '~> output');
+    assert.equal(attention.shape, [1, 32, 32, 10], '~> attention');
+    assert.equal(content.shape, [1, 32, 32, 27], '~> content');
+    const sums = tf.sum(attention, -1);                                    // [1, 32, 32]
+    // y − x = Σ A_i (C_i − x): recompute y from the parts to check the mixing
+    const parts = tf.add(
+      tf.sum(tf.mul(tf.reshape(content, [1, 32, 32, 9, 3]), tf.reshape(tf.slice(attention, [0, 0, 0, 0], [1, 32, 32, 9]), [1, 32, 32, 9, 1])), 3),
+      tf.mul(x, tf.slice(attention, [0, 0, 0, 9], [1, 32, 32, 1])));
+    return {
+      sumError: tf.max(tf.abs(tf.sub(sums, 1))).dataSync()[0]!,
+      min: tf.min(output).dataSync()[0]!,
+      max: tf.max(output).dataSync()[0]!,
+      mixError: tf.max(tf.abs(tf.sub(parts, output))).dataSync()[0]!,
+      contentAbs: tf.max(tf.abs(content)).dataSync()[0]!,
+    };
+  });
+  assert.is(tf.memory().numTensors, before, '~> numTensors unchanged');
+  assert.ok(stats.sumError < 1e-5, `~> attention sums to 1 (error ${stats.sumError})`);
+  assert.ok(stats.min >= -1 && stats.max <= 1, `~> output within [−1, 1] (${stats.min}, ${stats.max})`);
+  assert.ok(stats.mixError < 1e-6, '~> y = Σ C_i·A_i + x·A_10');
+  assert.ok(stats.contentAbs <= 1, '~> content after tanh');
+  x.dispose();
+  disposeWeights(weights);
+});
+
+runSuite('~> gradients reach every variable and leak nothing', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 8, blocks: 1, seed: 13, scope: 'grad' });
+  const x = randomImage(1, 16, 14);
+  const before = tf.memory().numTensors;
+  const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(runGenerator(tf, weights, x).output, x))) as tfjs.Scalar, weights.variables as tfjs.Variable[]);
+  assert.equal(Object.keys(grads).sort(), weights.variables.map((v) => v.name).sort(), '~> one gradient per variable');
+  assert.ok(Object.values(grads).every((g) => Number.isFinite(tf.tidy(() => tf.sum(tf.abs(g)).dataSync()[0]!))), '~> finite');
+  tf.dispose([value, ...Object.values(grads)]);
+  assert.is(tf.memory().numTensors, before, '~> no leak');
+  x.dispose();
+  disposeWeights(weights);
+});
+
+runSuite('~> rejects sizes not divisible by 4', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 1, scope: 'bad' });
+  const x = randomImage(1, 30, 1);
+  assert.throws(() => runGenerator(tf, weights, x), /divisible by 4/);
+  x.dispose();
+  disposeWeights(weights);
+});
+
+runSuite.run();
