@@ -20,6 +20,7 @@ export const params = Type.Object({
   facesPerPhoto: Type.Optional(Type.Union([Type.Literal('one'), Type.Literal('all')], { default: 'one', description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" })),
   minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'face detector score threshold' })),
   detectPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' })),
+  detectRetryPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'when no face is found, detect once more with this pad (serves scenes and tight crops alike)' })),
   minFaceSize: Type.Optional(Type.Integer({ minimum: 8, default: 64, description: 'smallest face box side, px in the photo' })),
   maxYaw: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 30, description: 'largest |yaw| estimated from landmarks, degrees' })),
   maxRoll: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 25, description: 'largest |roll| (eye-line angle), degrees' })),
@@ -80,7 +81,11 @@ export const filter = defineStage({
         log.warn(`'${name}' is not a readable image; rejected`);
         continue;
       }
-      const faces = await detectFaces(models, photo, { minScore: params.minScore ?? 0.5, pad: params.detectPad ?? 0 });
+      const faces = await detectFaces(models, photo, {
+        minScore: params.minScore ?? 0.5,
+        pad: params.detectPad ?? 0,
+        ...(params.detectRetryPad === undefined ? {} : { retryPad: params.detectRetryPad }),
+      });
       if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
         const reason = faces.length === 0 ? 'no-face' : 'several-faces';
         entries.push({ source: name, face: null, status: 'rejected', reason, scores: { faces: faces.length } });

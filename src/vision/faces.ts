@@ -5,8 +5,9 @@
  * (tfjs-node, tfjs-node-gpu, or plain tfjs for wasm/cpu), after `loadTensorflow` has set the backend, and it
  * is checked to share that tfjs-core engine, so its tensors count in `tf.memory()` and run where ours run.
  * Detection takes a tensor made from the pixels (no canvas), optionally padded with edge pixels for tight
- * crops; landmarks are computed on each detected box and returned in image pixels. Results are sorted by
- * score (descending), then x, so the same pixels always give the same face order.
+ * crops, or retried padded when the unpadded pass found nothing; landmarks are computed on each detected
+ * box and returned in image pixels. Results are sorted by score (descending), then x, so the same pixels
+ * always give the same face order.
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -73,9 +74,14 @@ export interface DetectFacesOptions {
    * @default 0
    */
   pad?: number;
+  /**
+   * When nothing is found, detect once more with this `pad` (so one setting serves both scenes, where
+   * padding shrinks small faces further, and tight crops, which need it). @default no retry
+   */
+  retryPad?: number;
   /** Tiny Face Detector input size (a multiple of 32); @default 416 */
   tinyInputSize?: number;
-  /** receives the time each step took */
+  /** receives the time each step took, once per detection pass (twice when `retryPad` was used) */
   onTimings?: (timings: FaceTimings) => void;
 }
 
@@ -126,6 +132,12 @@ export async function loadFaceModels(options: LoadFaceModelsOptions = {}): Promi
 
 /** Detects faces in an RGB (or gray/RGBA) image, then 68 landmarks per face; best score first. */
 export async function detectFaces(models: FaceModels, image: RawImage, options: DetectFacesOptions): Promise<DetectedFace[]> {
+  const { retryPad, ...once } = options;
+  const faces = await detectOnce(models, image, once);
+  return faces.length > 0 || retryPad === undefined || retryPad === (options.pad ?? 0) ? faces : detectOnce(models, image, { ...once, pad: retryPad });
+}
+
+async function detectOnce(models: FaceModels, image: RawImage, options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[]> {
   const { tf, faceapi } = models;
   checkImage(image);
   const started = performance.now();

@@ -98,6 +98,16 @@ detect('maxFaces keeps the best; a blank image has none', async () => {
   assert.equal(await detectFaces(models, blank, { minScore: 0.5 }), [], '~> none');
 });
 
+detect('retryPad detects once more, padded, only when the first pass found nothing', async () => {
+  const models = await loadFaceModels();
+  const passes = { blank: 0, photo: 0 };
+  const blank: RawImage = { width: 64, height: 48, channels: 3, data: new Uint8Array(64 * 48 * 3).fill(128) };
+  assert.equal(await detectFaces(models, blank, { minScore: 0.5, retryPad: 0.5, onTimings: () => (passes.blank += 1) }), [], '~> still none');
+  const faces = await detectFaces(models, await readSample(1, 640), { minScore: 0.5, retryPad: 0.5, onTimings: () => (passes.photo += 1) });
+  assert.ok(faces.length > 0, '~> faces');
+  assert.equal(passes, { blank: 2, photo: 1 }, '~> passes');
+});
+
 detect('leaks no tensors (faces, no faces, padding, gray input)', async () => {
   const models = await loadFaceModels();
   const image = await readSample(2, 640);
@@ -105,6 +115,7 @@ detect('leaks no tensors (faces, no faces, padding, gray input)', async () => {
   const before = models.tf.memory().numTensors;
   await detectFaces(models, image, { minScore: 0.5 });
   await detectFaces(models, image, { minScore: 0.5, pad: 0.25 });
+  await detectFaces(models, { width: 32, height: 32, channels: 3, data: new Uint8Array(32 * 32 * 3) }, { minScore: 0.5, retryPad: 1 });
   await detectFaces(models, { width: 32, height: 32, channels: 1, data: new Uint8Array(32 * 32) }, { minScore: 0.5 });
   assert.is(models.tf.memory().numTensors, before, '~> numTensors unchanged');
 });
