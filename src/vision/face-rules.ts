@@ -7,7 +7,8 @@
 import { alignFace, type AlignedFace } from './align.js';
 import { estimateRollDeg, estimateYawDeg } from './face-geometry.js';
 import type { DetectedFace } from './faces.js';
-import { estimateLowerFaceCovered, exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from './quality.js';
+import { estimateLowerFaceCovered } from './mask-rule.js';
+import { exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from './quality.js';
 import type { RawImage } from './types.js';
 
 /** Side of the crop sharpness is measured on, px. */

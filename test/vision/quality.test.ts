@@ -12,7 +12,8 @@ import * as assert from 'uvu/assert';
 import { alignFace } from '../../src/vision/align.js';
 import { detectFaces, loadFaceModels } from '../../src/vision/faces.js';
 import { createRng } from '../../src/vision/prng.js';
-import { estimateLowerFaceCovered, exposureStats, hammingDistance, laplacianVariance, MASK_RULE_DEFAULTS, perceptualHash, toGray } from '../../src/vision/quality.js';
+import { estimateLowerFaceCovered, MASK_RULE_DEFAULTS } from '../../src/vision/mask-rule.js';
+import { exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from '../../src/vision/quality.js';
 import type { Landmarks68, Point, RawImage } from '../../src/vision/types.js';
 
 const require = createRequire(import.meta.url);
