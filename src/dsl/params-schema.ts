@@ -8,6 +8,8 @@ import DereferencerModule from '@json-schema-tools/dereferencer';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { describeValue } from '../errors.js';
 import { SHARED_DEFINITIONS } from './definitions.js';
+import type { Experiment } from './experiment.js';
+import type { StageDefinition } from './stage.js';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -37,6 +39,13 @@ const Dereferencer = ((DereferencerModule as unknown as { default?: unknown }).d
 // NOTE: verbose keeps `parentSchema` on errors, which the messages use to list the allowed keys and values.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const resolved = new WeakMap<object, Promise<ResolvedParamsSchema>>();
+
+/** The resolved params schema of every stage definition the experiments use, keyed by definition. */
+export async function resolveStageSchemas(experiments: readonly Experiment[]): Promise<Map<StageDefinition, ResolvedParamsSchema>> {
+  const stages = [...new Set(experiments.flatMap((e) => e.stages.map((s) => s.stage)))];
+  const resolved = await Promise.all(stages.map((s) => resolveParamsSchema(s.params)));
+  return new Map(stages.map((s, i) => [s, resolved[i]!]));
+}
 
 /** Dereferences and compiles a params schema once per schema object. */
 export function resolveParamsSchema(schema: object): Promise<ResolvedParamsSchema> {

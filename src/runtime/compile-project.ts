@@ -6,8 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StageDefinition } from '../dsl/stage.js';
-import { resolveParamsSchema, type ResolvedParamsSchema } from '../dsl/params-schema.js';
+import { resolveStageSchemas } from '../dsl/params-schema.js';
 import { validateExperiments } from '../dsl/validate.js';
 import { ReproError, type ErrorCode, type Issue } from '../errors.js';
 import { compilePipeline, EXPERIMENTS_DIR, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './compile/index.js';
@@ -43,7 +42,7 @@ export async function compileProject(root: string, options: CompileOptions = {})
   const files = loaded.map((l) => l.file);
   const inputs = options.typecheck === false ? files : Object.keys(await typecheckExperiments(root, files));
   const experiments = loaded.map((l) => l.experiment);
-  const schemas = await resolveSchemas(experiments.flatMap((e) => e.stages.map((s) => s.stage)));
+  const schemas = await resolveStageSchemas(experiments);
   const validation = validateExperiments(experiments, { root, schemas });
   const issues = [...validation.issues, ...findMissingData(root, loaded)];
   if (issues.length > 0) throw invalid(issues);
@@ -66,12 +65,6 @@ function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], ba
     experiments: Object.fromEntries(loaded.map(({ experiment, file }) => [experiment.name, { file, stages: graph.experiments.get(experiment.name) ?? [] }])),
     stages: graph.stages.map((s) => ({ name: s.name, upstream: s.upstream, fingerprintFile: s.fingerprintFile })),
   };
-}
-
-async function resolveSchemas(stages: readonly StageDefinition[]): Promise<Map<StageDefinition, ResolvedParamsSchema>> {
-  const unique = [...new Set(stages)];
-  const resolved = await Promise.all(unique.map((s) => resolveParamsSchema(s.params)));
-  return new Map(unique.map((s, i) => [s, resolved[i]!]));
 }
 
 /** A data path must exist in the workspace or be DVC-tracked (`<path>.dvc` present). */

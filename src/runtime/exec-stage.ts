@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { resolveParamsSchema } from '../dsl/params-schema.js';
+import { resolveParamsSchema, resolveStageSchemas } from '../dsl/params-schema.js';
 import type { StageLogger } from '../dsl/stage.js';
 import { validateExperiments } from '../dsl/validate.js';
 import { ReproError } from '../errors.js';
@@ -98,8 +98,7 @@ async function findCompiledStage(root: string, experimentName: string, stageId: 
     const known = target.stages.map((s) => `'${s.id}'`).join(', ') || 'none';
     throw new ReproError('STAGE_NOT_FOUND', `stage '${stageId}' expected in experiment '${experimentName}' (one of ${known}), received no such stage`, { hint: `run \`repro dag ${experimentName}\`` });
   }
-  const schemas = new Map(await Promise.all(experiments.flatMap((e) => e.stages).map(async (s) => [s.stage, await resolveParamsSchema(s.stage.params)] as const)));
-  const { params } = validateExperiments(experiments, { root, schemas });
+  const { params } = validateExperiments(experiments, { root, schemas: await resolveStageSchemas(experiments) });
   const graph = buildGraph(experiments, params, root);
   const name = graph.instances.get(`${experimentName}/${stageId}`);
   const stage = graph.stages.find((s) => s.name === name);

@@ -2,7 +2,7 @@
  * `repro schema`: the JSON Schema of params.yaml — one property per experiment, one per stage instance,
  * each the stage's dereferenced params schema — so editors can validate hand edits as they are typed.
  */
-import { resolveParamsSchema } from '../dsl/params-schema.js';
+import { resolveStageSchemas } from '../dsl/params-schema.js';
 import { validateExperiments } from '../dsl/validate.js';
 import { buildGraph } from './compile/graph.js';
 import { loadExperiments } from './load-experiments.js';
@@ -10,8 +10,7 @@ import { loadExperiments } from './load-experiments.js';
 /** The schema of params.yaml for the experiments on disk. */
 export async function paramsFileSchema(root: string): Promise<Record<string, unknown>> {
   const experiments = (await loadExperiments(root)).map((l) => l.experiment);
-  const stages = [...new Set(experiments.flatMap((e) => e.stages.map((s) => s.stage)))];
-  const schemas = new Map(await Promise.all(stages.map(async (s) => [s, await resolveParamsSchema(s.params)] as const)));
+  const schemas = await resolveStageSchemas(experiments);
   const graph = buildGraph(experiments, validateExperiments(experiments, { root, schemas }).params, root);
   const properties: Record<string, { type: 'object'; additionalProperties: false; properties: Record<string, unknown> }> = {};
   for (const stage of graph.stages) {

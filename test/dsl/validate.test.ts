@@ -6,18 +6,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Artifact } from '../../src/dsl/artifact.js';
 import { defineExperiment, type Experiment } from '../../src/dsl/experiment.js';
-import { resolveParamsSchema, type ResolvedParamsSchema } from '../../src/dsl/params-schema.js';
-import type { StageDefinition } from '../../src/dsl/stage.js';
+import { resolveStageSchemas } from '../../src/dsl/params-schema.js';
 import { validateExperiments } from '../../src/dsl/validate.js';
 import { PROJECT_ROOT } from '../helpers/tmp-repo.js';
 import { imageGrid, resizeImages } from '../../src/stages/index.js';
 
 async function validate(...experiments: Experiment[]) {
-  const schemas = new Map<StageDefinition, ResolvedParamsSchema>();
-  for (const stage of new Set(experiments.flatMap((e) => e.stages.map((s) => s.stage)))) {
-    schemas.set(stage, await resolveParamsSchema(stage.params));
-  }
-  return validateExperiments(experiments, { root: PROJECT_ROOT, schemas });
+  return validateExperiments(experiments, { root: PROJECT_ROOT, schemas: await resolveStageSchemas(experiments) });
 }
 
 /** A handle nobody made with x.stage(): how a cycle or a foreign handle can sneak in. */

@@ -11,10 +11,10 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
 import type { StageResult } from '../../src/dsl/stage.js';
 import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
 import { filter } from '../../src/stages/filter.js';
+import { runStageDirectly } from '../helpers/run-stage.js';
 import type { ManifestEntry } from '../../src/vision/face-manifest.js';
 import { estimateRollDeg, estimateYawDeg } from '../../src/vision/face-geometry.js';
 import { detectFaces, loadFaceModels } from '../../src/vision/faces.js';
@@ -55,17 +55,10 @@ stage.before(async (context) => {
   await writeFile(join(photos, 'e-no-face.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#4080c0' } }).png().toBuffer());
   await writeFile(join(photos, 'f-truncated.jpg'), face.subarray(0, 200));
   await writeFile(join(photos, 'g-group.jpg'), await readFile(join(SAMPLES, 'sample2.jpg')));
-  for (const sub of ['aligned', 'rejects']) await mkdir(join(dir, sub));
-  const checked = (await resolveParamsSchema(filter.params)).check({ size: 128, minFaceSize: 48 });
-  assert.ok(checked.ok);
-  const result = (await filter.run({
-    params: (checked.ok ? checked.value : {}) as never,
+  const result = await runStageDirectly(filter, { size: 128, minFaceSize: 48 }, {
     inputs: { photos },
     outputs: { aligned: join(dir, 'aligned'), manifest: join(dir, 'manifest.jsonl'), rejects: join(dir, 'rejects') },
-    seed: 0,
-    log: { info: () => {}, warn: () => {} },
-    signal: new AbortController().signal,
-  })) as StageResult;
+  });
   context.dir = dir;
   context.result = result;
   context.manifest = (await readFile(join(dir, 'manifest.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as ManifestEntry);

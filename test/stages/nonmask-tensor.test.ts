@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
-import type { StageResult } from '../../src/dsl/stage.js';
 import { nonmaskTensor, type NonMaskIndex } from '../../src/stages/nonmask-tensor.js';
+import { runStageDirectly } from '../helpers/run-stage.js';
 
 /** A width×height region map PNG, 255 inside [x0, x1) × [y0, y1). */
 async function regionPng(width: number, height: number, [x0, y0, x1, y1]: [number, number, number, number]): Promise<Buffer> {
@@ -31,18 +30,11 @@ async function runStage(params: object, regions: Record<string, Buffer>) {
 
 async function runStageIn(dir: string, params: object, regions: Record<string, Buffer>) {
   await mkdir(join(dir, 'regions'));
-  await mkdir(join(dir, 'maps'));
   for (const [name, png] of Object.entries(regions)) await writeFile(join(dir, 'regions', name), png);
-  const checked = (await resolveParamsSchema(nonmaskTensor.params)).check(params);
-  assert.ok(checked.ok);
-  const result = (await nonmaskTensor.run({
-    params: (checked.ok ? checked.value : {}) as never,
+  const result = await runStageDirectly(nonmaskTensor, params, {
     inputs: { regions: join(dir, 'regions') },
     outputs: { maps: join(dir, 'maps'), preview: join(dir, 'preview.png') },
-    seed: 0,
-    log: { info: () => {}, warn: () => {} },
-    signal: new AbortController().signal,
-  })) as StageResult;
+  });
   const index = JSON.parse(await readFile(join(dir, 'maps', 'index.json'), 'utf8')) as NonMaskIndex;
   const bytes = await readFile(join(dir, 'maps', 'maps.bin'));
   const maps = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);

@@ -8,13 +8,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { StageResult } from '../../src/dsl/stage.js';
-import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
 import { imageGrid } from '../../src/stages/image-grid.js';
 import { resizeImages } from '../../src/stages/resize-images.js';
+import { runStageDirectly } from '../helpers/run-stage.js';
 import { makePng } from '../helpers/tiny-images.js';
-
-const silent = { info: () => {}, warn: () => {} };
 
 async function folderWith(files: Record<string, Buffer | string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'repro-stage-'));
@@ -24,26 +21,13 @@ async function folderWith(files: Record<string, Buffer | string>): Promise<strin
   return dir;
 }
 
-async function withDefaults(schema: object, params: object): Promise<never> {
-  const checked = (await resolveParamsSchema(schema)).check(params);
-  assert.ok(checked.ok);
-  return (checked.ok ? checked.value : {}) as never;
-}
-
 const resize = suite('resizeImages');
 
 resize('resizes every image to the target size as PNG; skips and counts an unreadable file', async () => {
   const dir = await folderWith({ 'b.png': await makePng(1, 20), 'a.png': await makePng(2, 12), 'broken.jpg': 'not a jpeg', 'notes.txt': 'x' });
   const warnings: string[] = [];
   try {
-    const result = (await resizeImages.run({
-      params: await withDefaults(resizeImages.params, { width: 6, height: 4 }),
-      inputs: { images: join(dir, 'in') },
-      outputs: { images: join(dir, 'out') },
-      seed: 0,
-      log: { info: () => {}, warn: (m) => warnings.push(m) },
-      signal: new AbortController().signal,
-    })) as StageResult;
+    const result = await runStageDirectly(resizeImages, { width: 6, height: 4 }, { inputs: { images: join(dir, 'in') }, outputs: { images: join(dir, 'out') }, log: { info: () => {}, warn: (m) => warnings.push(m) } });
     assert.equal((await readdir(join(dir, 'out'))).sort(), ['a.png', 'b.png']);
     for (const name of ['a.png', 'b.png']) {
       const meta = await sharp(join(dir, 'out', name)).metadata();
@@ -59,14 +43,7 @@ resize('resizes every image to the target size as PNG; skips and counts an unrea
 resize('refuses two inputs that would become one output', async () => {
   const dir = await folderWith({ 'a.jpg': await makePng(1), 'a.png': await makePng(2) });
   try {
-    await resizeImages.run({
-      params: await withDefaults(resizeImages.params, { width: 4, height: 4 }),
-      inputs: { images: join(dir, 'in') },
-      outputs: { images: join(dir, 'out') },
-      seed: 0,
-      log: silent,
-      signal: new AbortController().signal,
-    });
+    await runStageDirectly(resizeImages, { width: 4, height: 4 }, { inputs: { images: join(dir, 'in') }, outputs: { images: join(dir, 'out') } });
     assert.unreachable('expected a refusal');
   } catch (error) {
     assert.match(String(error), /received 'a\.jpg' and 'a\.png' both becoming 'a\.png'/);
@@ -80,14 +57,7 @@ resize('stops when aborted', async () => {
   const controller = new AbortController();
   controller.abort(new Error('stop'));
   try {
-    await resizeImages.run({
-      params: await withDefaults(resizeImages.params, { width: 4, height: 4 }),
-      inputs: { images: join(dir, 'in') },
-      outputs: { images: join(dir, 'out') },
-      seed: 0,
-      log: silent,
-      signal: controller.signal,
-    });
+    await runStageDirectly(resizeImages, { width: 4, height: 4 }, { inputs: { images: join(dir, 'in') }, outputs: { images: join(dir, 'out') }, signal: controller.signal });
     assert.unreachable('expected an abort');
   } catch (error) {
     assert.match(String(error), /stop/);
@@ -107,14 +77,7 @@ grid('lays out cells in rows with gaps and reports the layout', async () => {
   for (let i = 0; i < 5; i += 1) files[`img-${i}.png`] = await makePng(i, 10);
   const dir = await folderWith(files);
   try {
-    const result = (await imageGrid.run({
-      params: await withDefaults(imageGrid.params, { cell: 10, columns: 3, gap: 1 }),
-      inputs: { images: join(dir, 'in') },
-      outputs: { grid: join(dir, 'out', 'grid.png') },
-      seed: 0,
-      log: silent,
-      signal: new AbortController().signal,
-    })) as StageResult;
+    const result = await runStageDirectly(imageGrid, { cell: 10, columns: 3, gap: 1 }, { inputs: { images: join(dir, 'in') }, outputs: { grid: join(dir, 'out', 'grid.png') } });
     const meta = await sharp(join(dir, 'out', 'grid.png')).metadata();
     assert.equal([meta.width, meta.height], [3 * 11 + 1, 2 * 11 + 1]);
     assert.equal(result.metrics?.grid, { images: 5, columns: 3, rows: 2 });

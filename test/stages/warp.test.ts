@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
-import type { StageResult } from '../../src/dsl/stage.js';
 import { warp } from '../../src/stages/warp.js';
+import { runStageDirectly } from '../helpers/run-stage.js';
 import { makeSyntheticFacePng, SYNTHETIC_FACE } from '../helpers/synthetic-face.js';
 
 interface WarpRun {
@@ -25,20 +24,15 @@ interface WarpRun {
 async function runWarp(params: object): Promise<WarpRun> {
   const dir = await mkdtemp(join(tmpdir(), 'repro-warp-'));
   try {
-    for (const sub of ['faces', 'masked', 'regions']) await mkdir(join(dir, sub));
+    await mkdir(join(dir, 'faces'));
     await writeFile(join(dir, 'faces', 'face-0.png'), await makeSyntheticFacePng());
     const entry = { source: 'photo.jpg', face: 0, status: 'kept', output: 'face-0.png', landmarks: SYNTHETIC_FACE };
     await writeFile(join(dir, 'manifest.jsonl'), `${JSON.stringify(entry)}\n`);
-    const checked = (await resolveParamsSchema(warp.params)).check(params);
-    assert.ok(checked.ok, JSON.stringify(checked));
-    const result = (await warp.run({
-      params: (checked.ok ? checked.value : {}) as never,
+    const result = await runStageDirectly(warp, params, {
       inputs: { faces: join(dir, 'faces'), manifest: join(dir, 'manifest.jsonl') },
       outputs: { masked: join(dir, 'masked'), regions: join(dir, 'regions'), metadata: join(dir, 'metadata.jsonl') },
       seed: (params as { seed: number }).seed,
-      log: { info: () => {}, warn: () => {} },
-      signal: new AbortController().signal,
-    })) as StageResult;
+    });
     const raw = (path: string) => sharp(path).removeAlpha().raw().toBuffer();
     return {
       masked: await raw(join(dir, 'masked', 'face-0.png')),

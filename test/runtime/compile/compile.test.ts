@@ -8,8 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resolveParamsSchema, type ResolvedParamsSchema } from '../../../src/dsl/params-schema.js';
-import type { StageDefinition } from '../../../src/dsl/stage.js';
+import { resolveStageSchemas } from '../../../src/dsl/params-schema.js';
 import { validateExperiments } from '../../../src/dsl/validate.js';
 import { compilePipeline, type CompiledPipeline } from '../../../src/runtime/compile/index.js';
 import { loadExperiments } from '../../../src/runtime/load-experiments.js';
@@ -21,10 +20,7 @@ async function compileFixture(name: string): Promise<CompiledPipeline> {
   const root = join(FIXTURES, name);
   const loaded = await loadExperiments(root);
   const experiments = loaded.map((l) => l.experiment);
-  const stages = [...new Set(experiments.flatMap((e) => e.stages.map((s) => s.stage)))];
-  const schemas = new Map<StageDefinition, ResolvedParamsSchema>();
-  for (const stage of stages) schemas.set(stage, await resolveParamsSchema(stage.params));
-  const validation = validateExperiments(experiments, { root, schemas });
+  const validation = validateExperiments(experiments, { root, schemas: await resolveStageSchemas(experiments) });
   assert.equal(validation.issues, [], `~> fixture '${name}' validates`);
   return compilePipeline(experiments, validation.params, { root, sources: loaded.map((l) => l.file) });
 }

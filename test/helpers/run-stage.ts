@@ -1,0 +1,36 @@
+/**
+ * Runs one stage's `run` directly, the way `repro exec` prepares it but without DVC: params validated
+ * (defaults applied) by the stage's own schema, folder outputs created, a silent logger and a live
+ * signal unless the caller passes others. For stage tests and benchmarks.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
+import type { StageDefinition, StageLogger, StageResult } from '../../src/dsl/stage.js';
+
+export interface DirectRun {
+  inputs: Record<string, string>;
+  outputs: Record<string, string>;
+  seed?: number;
+  log?: StageLogger;
+  signal?: AbortSignal;
+}
+
+export const SILENT: StageLogger = { info: () => {}, warn: () => {} };
+
+/** Validates `params` with the stage's schema and runs it; throws on invalid params, naming them. */
+export async function runStageDirectly(stage: StageDefinition, params: object, run: DirectRun): Promise<StageResult> {
+  const checked = (await resolveParamsSchema(stage.params)).check(params);
+  if (!checked.ok) throw new Error(`params for '${stage.id}' do not validate: ${checked.violations.map((v) => v.message).join('; ')}`);
+  for (const [name, path] of Object.entries(run.outputs)) {
+    if (stage.outputs[name]?.kind === 'dir') await mkdir(path, { recursive: true });
+  }
+  const result = await stage.run({
+    params: checked.value as never,
+    inputs: run.inputs as never,
+    outputs: run.outputs as never,
+    seed: run.seed ?? 0,
+    log: run.log ?? SILENT,
+    signal: run.signal ?? new AbortController().signal,
+  });
+  return result ?? {};
+}
