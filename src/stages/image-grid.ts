@@ -3,8 +3,9 @@
  * a square cell — as one PNG. Sample grids are how people look at what a stage produced, and what
  * `repro diff` compares between runs.
  */
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { encodeContactSheet } from '../vision/image-io.js';
 import { listImages } from '../vision/list-images.js';
 import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 
@@ -27,20 +28,10 @@ export const imageGrid = defineStage({
     const names = await listImages(inputs.images);
     const shown = names.slice(0, params.limit ?? 64);
     if (shown.length === 0) throw new Error(`expected at least one image in '${inputs.images}', received none`);
-    const gap = params.gap ?? 2;
     const columns = Math.min(params.columns, shown.length);
     const rows = Math.ceil(shown.length / columns);
-    const cells = await Promise.all(
-      shown.map((name) =>
-        sharp(join(inputs.images, name)).resize(params.cell, params.cell, { fit: 'contain', background: '#202020' }).png().toBuffer(),
-      ),
-    );
-    await sharp({
-      create: { width: columns * (params.cell + gap) + gap, height: rows * (params.cell + gap) + gap, channels: 3, background: '#ffffff' },
-    })
-      .composite(cells.map((input, i) => ({ input, left: gap + (i % columns) * (params.cell + gap), top: gap + Math.floor(i / columns) * (params.cell + gap) })))
-      .png({ compressionLevel: 9 })
-      .toFile(outputs.grid);
+    const sheet = await encodeContactSheet(shown.map((name) => join(inputs.images, name)), { cell: params.cell, columns, gap: params.gap ?? 2 });
+    await writeFile(outputs.grid, sheet);
     log.info(`grid of ${shown.length} images, ${columns}x${rows}`);
     return { metrics: { grid: { images: shown.length, columns, rows } } };
   },

@@ -33,14 +33,20 @@ export async function encodePng(image: RawImage): Promise<Buffer> {
     .toBuffer();
 }
 
-/** A contact sheet: cells of `cell`² px, `columns` wide, white gaps of `gap` px. */
-export async function encodeContactSheet(images: readonly RawImage[], options: { cell: number; columns: number; gap?: number }): Promise<Buffer> {
+/**
+ * A contact sheet: cells of `cell`² px (each image fitted inside on dark gray), `columns` wide, white gaps
+ * of `gap` px. Sources are raw pixels or image file paths (EXIF-rotated).
+ */
+export async function encodeContactSheet(images: readonly (RawImage | string)[], options: { cell: number; columns: number; gap?: number }): Promise<Buffer> {
   const gap = options.gap ?? 2;
   const columns = Math.max(1, Math.min(options.columns, images.length));
   const rows = Math.max(1, Math.ceil(images.length / columns));
   const cells = await Promise.all(
     images.map(async (image) =>
-      sharp(await encodePng(image)).resize(options.cell, options.cell, { fit: 'contain', background: '#202020' }).png().toBuffer(),
+      (typeof image === 'string' ? sharp(image).rotate() : sharp(await encodePng(image)))
+        .resize(options.cell, options.cell, { fit: 'contain', background: '#202020' })
+        .png()
+        .toBuffer(),
     ),
   );
   return sharp({
