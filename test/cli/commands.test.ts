@@ -49,8 +49,10 @@ commands('run -S makes a named experiment with the override; the next plain run 
   assert.equal(result.ran.sort(), ['lab_resize-images', 'lab_summarize']);
   const exps = (await must(repo.dvc('exp', 'list', '--name-only'))).stdout;
   assert.match(exps, /^wider$/m);
-  const shown = (await must(repo.dvc('params', 'diff', '--all', '--json'))).stdout;
-  assert.ok(shown.length > 0);
+  const text = (await must(repo.dvc('params', 'diff', '--all', '--json'))).stdout;
+  assert.ok(text.length > 0);
+  const shown = JSON.parse(text) as Record<string, Record<string, { new?: unknown }>>;
+  assert.is(shown['params.yaml']?.['lab.resize-images.width']?.new, 5, '~> dvc params diff shows the override in the workspace');
   assert.is((await sharp(join(repo.root, 'out/lab/resize-images/images/img-0.png')).metadata()).width, 5);
   // Back to the experiment file's width 4: DVC's run cache has those outputs, so nothing executes.
   const again = JSON.parse((await must(repo.repro('run', 'lab', '--json'))).stdout) as { ran: string[] };
