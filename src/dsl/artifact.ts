@@ -2,7 +2,8 @@
  * Artifacts are the typed edges of an experiment. A stage declares the kind of each input and output
  * (`dir()` or `file()`); `x.stage()` hands back one `Artifact` per output and `x.data()` one per source
  * path. An artifact only names where its bytes come from — the compiler decides the path on disk — and
- * its `kind` is a literal type, so passing a file where a folder is expected does not type-check.
+ * its `kind` is a literal type, so passing a file where a folder is expected does not type-check. An input
+ * wrapped in `optional()` may be left out; the stage then receives `undefined` for it.
  */
 
 export type ArtifactKind = 'file' | 'dir';
@@ -14,7 +15,12 @@ export interface ArtifactSpec<K extends ArtifactKind = ArtifactKind> {
   readonly fileName?: string | undefined;
   /** one line for `repro dag` and the schema */
   readonly description?: string | undefined;
+  /** inputs only: the experiment may leave it out, and `run` then receives `undefined` for it */
+  readonly optional?: boolean | undefined;
 }
+
+/** An input spec the experiment may leave out. */
+export type OptionalSpec<K extends ArtifactKind = ArtifactKind> = ArtifactSpec<K> & { readonly optional: true };
 
 /** Where an artifact's bytes come from: a DVC-tracked source path or another stage's output. */
 export type ArtifactSource =
@@ -35,6 +41,11 @@ export function dir(description?: string): ArtifactSpec<'dir'> {
 /** Declares a single-file input or output; `fileName` names it inside the stage's output folder. */
 export function file(options: { fileName?: string; description?: string } = {}): ArtifactSpec<'file'> {
   return { kind: 'file', fileName: options.fileName, description: options.description };
+}
+
+/** Marks an input spec optional: `inputs: { checkpoint: optional(dir('initial weights')) }`. */
+export function optional<K extends ArtifactKind>(spec: ArtifactSpec<K>): OptionalSpec<K> {
+  return { ...spec, optional: true };
 }
 
 /** True for values built by the DSL as artifacts (used by validation of untyped input). */

@@ -13,8 +13,13 @@ import type { ArtifactSpecs, KindOf, StageDefinition } from './stage.js';
 /** Typed output handles of one stage instance. */
 export type OutputHandles<O extends ArtifactSpecs> = { readonly [K in keyof O]: Artifact<KindOf<O[K]>> };
 
-/** Typed inputs a stage instance must be given. */
-export type InputHandles<I extends ArtifactSpecs> = { readonly [K in keyof I]: Artifact<KindOf<I[K]>> };
+/** Input names the experiment must give (not declared with `optional()`). */
+export type RequiredInputNames<I extends ArtifactSpecs> = { [K in keyof I]: I[K] extends { readonly optional: true } ? never : K }[keyof I];
+
+/** Typed inputs a stage instance is given: every required input, and optional ones when wanted. */
+export type InputHandles<I extends ArtifactSpecs> = { readonly [K in RequiredInputNames<I>]: Artifact<KindOf<I[K]>> } & {
+  readonly [K in Exclude<keyof I, RequiredInputNames<I>>]?: Artifact<KindOf<I[K]>>;
+};
 
 export interface StageOptions<P extends TSchema, I extends ArtifactSpecs> {
   readonly inputs: InputHandles<I>;

@@ -4,7 +4,7 @@
  * TypeBox's `Type` for params schemas.
  */
 export { Type, type Static } from '@sinclair/typebox';
-export { dir, file, type Artifact, type ArtifactKind, type ArtifactSpec } from './artifact.js';
+export { dir, file, optional, type Artifact, type ArtifactKind, type ArtifactSpec, type OptionalSpec } from './artifact.js';
 export { defineStage, type RunContext, type StageDefinition, type StageResult, type StageLogger } from './stage.js';
 export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
 export { ImageSize, Seed } from './definitions.js';

@@ -14,6 +14,11 @@ export type ArtifactSpecs = Readonly<Record<string, ArtifactSpec>>;
 /** Paths handed to `run`: one project-relative path per declared input or output. */
 export type ArtifactPaths<S extends ArtifactSpecs> = { readonly [K in keyof S]: string };
 
+/** Input paths handed to `run`: an optional input the experiment left out is `undefined`. */
+export type InputPaths<S extends ArtifactSpecs> = {
+  readonly [K in keyof S]: S[K] extends { readonly optional: true } ? string | undefined : string;
+};
+
 /** The logger a stage writes progress to (stderr, prefixed with the stage name). */
 export interface StageLogger {
   info(message: string): void;
@@ -29,8 +34,8 @@ export type PlotRows = readonly Readonly<Record<string, number | string>>[];
 export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs> {
   /** validated params with defaults applied */
   readonly params: P;
-  /** read-only input paths, relative to the project root */
-  readonly inputs: ArtifactPaths<I>;
+  /** read-only input paths, relative to the project root (`undefined` for an optional input left out) */
+  readonly inputs: InputPaths<I>;
   /** output paths to write (temporary; renamed into place when `run` resolves) */
   readonly outputs: ArtifactPaths<O>;
   /** seed for every random draw: `params.seed` when the stage has one, else derived from the params */

@@ -91,6 +91,7 @@ function checkInputs(experiment: Experiment, instance: StageInstance, label: str
   for (const [name, spec] of Object.entries(declared)) {
     const given: unknown = instance.inputs[name];
     if (given === undefined) {
+      if (spec.optional) continue;
       problems.push(`${label}: input '${name}' expected a ${spec.kind} handle, received nothing`);
     } else if (!isArtifact(given)) {
       problems.push(`${label}: input '${name}' expected a ${spec.kind} handle from x.stage() or x.data(), received ${typeof given}`);
