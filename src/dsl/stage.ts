@@ -41,6 +41,13 @@ export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs>
   /** seed for every random draw: `params.seed` when the stage has one, else derived from the params */
   readonly seed: number;
   readonly log: StageLogger;
+  /**
+   * a folder for what a rerun may resume from (checkpoints): it survives a failed, interrupted or killed
+   * run with the same params, code and inputs, and is removed once the outputs are in place
+   */
+  readonly workDir: string;
+  /** true when `workDir` holds files from an earlier, unfinished run of the same configuration */
+  readonly resuming: boolean;
   /** aborted on SIGINT/SIGTERM; long loops should check it */
   readonly signal: AbortSignal;
 }

@@ -6,8 +6,8 @@
  * outputs absent, never half-written.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveParamsSchema, resolveStageSchemas } from '../dsl/params-schema.js';
 import type { StageLogger } from '../dsl/stage.js';
@@ -19,6 +19,7 @@ import { PARAMS_FILE } from './compile/paths.js';
 import { readTextIfExists, tempSibling, writeJson } from './fs-atomic.js';
 import { loadExperiments } from './load-experiments.js';
 import { backendKindOf, describeBackend, loadTensorflow } from './tf-backend.js';
+import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
 
 export interface ExecOptions {
   /** receives the stage's log lines, already prefixed */
@@ -41,6 +42,10 @@ export async function execStage(root: string, experimentName: string, stageId: s
   const logger = prefixedLogger(stage.name, options.log);
   const backend = await prepareBackend(root, stage);
   logger.info(`start (node ${process.version}${backend ? `, backend ${backend}` : ''})`);
+  await removeStaleTemps(root, Object.values(stage.outputs));
+  const work = await prepareWorkDir({ root, stageName: stage.name, params, fingerprintFile: stage.fingerprintFile, inputs: stage.inputs });
+  if (work.discarded.length > 0) logger.info(`discarded unfinished work of another configuration (${work.discarded.join(', ')})`);
+  if (work.resumed) logger.info(`resuming from unfinished work in ${relative(root, work.path)}`);
   const temps = new Map<string, string>();
   for (const [name, final] of Object.entries(stage.outputs)) {
     const temp = tempSibling(join(root, final));
@@ -57,13 +62,22 @@ export async function execStage(root: string, experimentName: string, stageId: s
       outputs: Object.fromEntries(temps),
       seed: seedOf(params, stage.name),
       log: logger,
+      workDir: work.path,
+      resuming: work.resumed,
       signal: options.signal,
     });
   } catch (error) {
     await cleanup();
-    if (options.signal.aborted) throw new ReproError('INTERRUPTED', `stage '${stage.name}' was interrupted; its outputs were not written`, { cause: error });
+    const resumable = (await readdir(work.path).catch(() => [])).length > 0;
+    const resumeNote = resumable ? `; a rerun resumes from ${relative(root, work.path)}` : '';
+    if (options.signal.aborted) {
+      throw new ReproError('INTERRUPTED', `stage '${stage.name}' was interrupted; its outputs were not written${resumeNote}`, {
+        cause: error,
+        hint: `run \`repro run ${experimentName}\` to continue`,
+      });
+    }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ReproError('STAGE_FAILED', `stage '${stage.name}' failed: ${reason}`, {
+    throw new ReproError('STAGE_FAILED', `stage '${stage.name}' failed: ${reason}${resumeNote}`, {
       cause: error,
       hint: `fix the cause, then run \`repro run ${experimentName}\` (or \`repro exec ${experimentName} ${stageId}\` to try this stage alone)`,
     });
@@ -81,6 +95,7 @@ export async function execStage(root: string, experimentName: string, stageId: s
   }
   for (const [name, path] of Object.entries(stage.metrics)) await writeJson(join(root, path), metrics[name]);
   for (const [name, path] of Object.entries(stage.plots)) await writeJson(join(root, path), result?.plots?.[name] ?? []);
+  await removeWorkDir(root, stage.name);
   if (options.journal) await appendFile(options.journal, `${JSON.stringify({ stage: stage.name })}\n`);
   logger.info('done');
   return { stage: stage.name, outputs: Object.values(stage.outputs), metrics: Object.values(stage.metrics) };

@@ -3,7 +3,9 @@
  * (defaults applied) by the stage's own schema, folder outputs created, a silent logger and a live
  * signal unless the caller passes others. For stage tests and benchmarks.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
 import type { StageDefinition, StageLogger, StageResult } from '../../src/dsl/stage.js';
 
@@ -13,6 +15,8 @@ export interface DirectRun {
   seed?: number;
   log?: StageLogger;
   signal?: AbortSignal;
+  /** resumable work folder @default a fresh temp folder */
+  workDir?: string;
 }
 
 export const SILENT: StageLogger = { info: () => {}, warn: () => {} };
@@ -31,6 +35,8 @@ export async function runStageDirectly(stage: StageDefinition, params: object, r
     seed: run.seed ?? 0,
     log: run.log ?? SILENT,
     signal: run.signal ?? new AbortController().signal,
+    workDir: run.workDir ?? (await mkdtemp(join(tmpdir(), 'repro-work-'))),
+    resuming: run.workDir !== undefined && (await readdir(run.workDir).catch(() => [])).length > 0,
   });
   return result ?? {};
 }

@@ -11,6 +11,8 @@ export const EXPERIMENTS_DIR = 'experiments';
 export const FINGERPRINT_DIR = '.repro/fp';
 export const CACHE_DIR = '.repro/cache';
 export const JOURNAL_DIR = '.repro/runs';
+/** resumable work of unfinished stage runs (checkpoints), one folder per stage and configuration */
+export const WORK_DIR = '.repro/work';
 /** Environment variable naming the file `repro exec` appends `{"stage": name}` to after each success. */
 export const JOURNAL_ENV = 'REPRO_JOURNAL';
 
