@@ -1,5 +1,6 @@
 /**
- * Shared params definitions that several stages `$ref` instead of repeating: image sizes, seeds.
+ * Shared params definitions that several stages `$ref` instead of repeating: image sizes, seeds, the
+ * noise-injection spec and the GAN network size.
  * Each carries an `$id`; `resolveParamsSchema` (params-schema.ts) pre-seeds the dereferencer with this
  * table, so `Type.Ref(ImageSize)` in a stage schema becomes the full definition in `repro schema` and in
  * validation, while TypeScript sees the referenced type.
@@ -22,8 +23,30 @@ export const Seed = Type.Integer({
   description: 'seed for every random draw of the stage',
 });
 
+/** Noise injected into the generator's content branch (MODEL.md §2.7), in training and inference. */
+export const Noise = Type.Object(
+  {
+    layers: Type.Array(Type.Union([Type.Literal('c1'), Type.Literal('c2')]), { minItems: 1, uniqueItems: true, description: 'content layers that get noise: c1 (first transposed conv), c2 (second)' }),
+    position: Type.Union([Type.Literal('preNorm'), Type.Literal('postAct')], { description: 'added before instance norm, or after the ReLU' }),
+    sigma: Type.Number({ minimum: 0, maximum: 10, description: 'standard deviation of the Gaussian noise' }),
+  },
+  { $id: 'repro:Noise', additionalProperties: false, description: 'noise injection on the content branch' },
+);
+
+/** Size of the AttentionGAN networks (the paper: ngf 64, 9 blocks, ndf 64). */
+export const NetworkSize = Type.Object(
+  {
+    ngf: Type.Integer({ minimum: 1, maximum: 256, description: 'generator filters of the first conv (paper: 64)' }),
+    blocks: Type.Integer({ minimum: 1, maximum: 32, description: 'residual blocks (paper: 9)' }),
+    ndf: Type.Integer({ minimum: 1, maximum: 256, description: 'discriminator filters of the first conv (paper: 64)' }),
+  },
+  { $id: 'repro:NetworkSize', additionalProperties: false, description: 'AttentionGAN network size' },
+);
+
 /** Every shared definition, by `$id`. */
 export const SHARED_DEFINITIONS: Readonly<Record<string, object>> = {
   'repro:ImageSize': ImageSize,
   'repro:Seed': Seed,
+  'repro:Noise': Noise,
+  'repro:NetworkSize': NetworkSize,
 };

@@ -7,6 +7,6 @@ export { Type, type Static } from '@sinclair/typebox';
 export { dir, file, optional, type Artifact, type ArtifactKind, type ArtifactSpec, type OptionalSpec } from './artifact.js';
 export { defineStage, type RunContext, type StageDefinition, type StageResult, type StageLogger } from './stage.js';
 export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
-export { ImageSize, Seed } from './definitions.js';
+export { ImageSize, NetworkSize, Noise, Seed } from './definitions.js';
 export { validateExperiments, ID_PATTERN, type Validation } from './validate.js';
 export { resolveParamsSchema, type ResolvedParamsSchema } from './params-schema.js';

@@ -48,6 +48,11 @@ export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs>
   readonly workDir: string;
   /** true when `workDir` holds files from an earlier, unfinished run of the same configuration */
   readonly resuming: boolean;
+  /**
+   * an untracked folder for logs meant for people, not for DVC (TensorBoard event files, which hold wall
+   * times): `runs/logs/<dvc stage>/`, kept across runs; not created until the stage writes there
+   */
+  readonly logDir: string;
   /** aborted on SIGINT/SIGTERM; long loops should check it */
   readonly signal: AbortSignal;
 }

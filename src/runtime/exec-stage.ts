@@ -15,7 +15,7 @@ import { validateExperiments } from '../dsl/validate.js';
 import { ReproError } from '../errors.js';
 import { canonicalJson } from './compile/canonical-json.js';
 import { buildGraph, type CompiledStage } from './compile/graph.js';
-import { PARAMS_FILE } from './compile/paths.js';
+import { LOG_DIR, PARAMS_FILE } from './compile/paths.js';
 import { readTextIfExists, tempSibling, writeJson } from './fs-atomic.js';
 import { loadExperiments } from './load-experiments.js';
 import { backendKindOf, describeBackend, loadTensorflow } from './tf-backend.js';
@@ -64,6 +64,7 @@ export async function execStage(root: string, experimentName: string, stageId: s
       log: logger,
       workDir: work.path,
       resuming: work.resumed,
+      logDir: join(root, LOG_DIR, stage.name),
       signal: options.signal,
     });
   } catch (error) {

@@ -17,6 +17,8 @@ export interface DirectRun {
   signal?: AbortSignal;
   /** resumable work folder @default a fresh temp folder */
   workDir?: string;
+  /** untracked log folder @default a fresh temp folder */
+  logDir?: string;
 }
 
 export const SILENT: StageLogger = { info: () => {}, warn: () => {} };
@@ -36,6 +38,7 @@ export async function runStageDirectly(stage: StageDefinition, params: object, r
     log: run.log ?? SILENT,
     signal: run.signal ?? new AbortController().signal,
     workDir: run.workDir ?? (await mkdtemp(join(tmpdir(), 'repro-work-'))),
+    logDir: run.logDir ?? (await mkdtemp(join(tmpdir(), 'repro-logs-'))),
     resuming: run.workDir !== undefined && (await readdir(run.workDir).catch(() => [])).length > 0,
   });
   return result ?? {};

@@ -13,6 +13,8 @@ export const CACHE_DIR = '.repro/cache';
 export const JOURNAL_DIR = '.repro/runs';
 /** resumable work of unfinished stage runs (checkpoints), one folder per stage and configuration */
 export const WORK_DIR = '.repro/work';
+/** untracked logs stages write for people (TensorBoard event files), one folder per stage */
+export const LOG_DIR = 'runs/logs';
 /** Environment variable naming the file `repro exec` appends `{"stage": name}` to after each success. */
 export const JOURNAL_ENV = 'REPRO_JOURNAL';
 
