@@ -4,11 +4,13 @@
  * attention decoder that softmaxes 10 maps per pixel; the output mixes the 9 candidates and the input
  * (map 10, the background) by those maps, so it stays in [−1, 1]. Weights are seeded variables named after
  * the PyTorch modules (`conv1`, `resnet_blocks.3.conv2`, `deconv1_content`, …) so a converted checkpoint can
- * be loaded by name. The noise injection of §2.7 is not part of this file.
+ * be loaded by name. Optional noise (§2.7, `noise.ts`) is added to the content branch after c1 and/or c2;
+ * without it, or with σ = 0, the forward pass is deterministic.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../runtime/tf-backend.js';
 import { conv2dValid, convTranspose3x3s2, instanceNorm, reflectPad, type ConvWeights } from './layers.js';
+import { assertNoiseSpec, injectNoise, type NoiseLayer, type NoiseSpec } from './noise.js';
 import { createConvFactory, type ConvVariables } from './weights.js';
 
 export { countParameters, disposeWeights } from './weights.js';
@@ -56,6 +58,14 @@ export interface GeneratorOutput {
   readonly content: tfjs.Tensor4D;
 }
 
+/** Options of one forward pass. */
+export interface RunGeneratorOptions {
+  /** Noise on the content branch; none by default. */
+  readonly noise?: NoiseSpec | undefined;
+  /** Seed of this call's noise draws; required when `noise` adds anything. */
+  readonly noiseSeed?: number | undefined;
+}
+
 /** Creates the generator's variables, seeded. */
 export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
   const { ngf, blocks } = config;
@@ -83,15 +93,21 @@ export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): Generat
 }
 
 /** One forward pass. x is [N, H, W, 3] in [−1, 1] with H and W divisible by 4. */
-export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D): GeneratorOutput {
+export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D, options: RunGeneratorOptions = {}): GeneratorOutput {
   const [n, h, w] = x.shape;
   if (h % 4 !== 0 || w % 4 !== 0 || x.shape[3] !== 3) {
     throw new RangeError(`runGenerator expected x [N, H, W, 3] with H, W divisible by 4, received [${x.shape.join(', ')}]`);
   }
+  if (options.noise !== undefined) assertNoiseSpec(options.noise);
   return tf.tidy(() => {
     const conv = (input: tfjs.Tensor4D, layer: ConvWeights, stride = 1, pad = 0) => conv2dValid(tf, input, layer.kernel, layer.bias, stride, pad);
     const normRelu = (t: tfjs.Tensor4D) => tf.relu(instanceNorm(tf, t));
     const up = (input: tfjs.Tensor4D, layer: ConvWeights) => normRelu(convTranspose3x3s2(tf, input, layer.kernel, layer.bias));
+    const { noise, noiseSeed } = options;
+    const upContent = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer) => {
+      const raw = injectNoise(tf, convTranspose3x3s2(tf, input, layer.kernel, layer.bias), noise, name, 'preNorm', noiseSeed);
+      return injectNoise(tf, normRelu(raw), noise, name, 'postAct', noiseSeed);
+    };
 
     // encoder
     let e = normRelu(conv(reflectPad(tf, x, 3), weights.conv1));           // [N, H, W, ngf]
@@ -103,9 +119,9 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
       e = tf.add(e, s);                                                    // skip, no ReLU after the add
     }
 
-    // content branch: 9 RGB images
-    let c = up(e, weights.deconv1Content);                                 // [N, H/2, W/2, 2ngf]
-    c = up(c, weights.deconv2Content);                                     // [N, H, W, ngf]
+    // content branch: 9 RGB images (noise, when asked, after c1 and/or c2)
+    let c = upContent(e, weights.deconv1Content, 'c1');                    // [N, H/2, W/2, 2ngf]
+    c = upContent(c, weights.deconv2Content, 'c2');                        // [N, H, W, ngf]
     const content = tf.tanh(conv(reflectPad(tf, c, 3), weights.deconv3Content)); // [N, H, W, 27]
 
     // attention branch: 10 maps, softmax over the maps

@@ -2,6 +2,8 @@
  * Seeded randomness for stages: every random draw comes from a generator seeded from params, and a
  * per-item seed is derived from the stage seed plus a stable label (e.g. the file name), so results do
  * not depend on processing order. mulberry32: small, fast, good enough for sampling colours and jitter.
+ * Its whole state is one 32-bit number, so a generator can be checkpointed with `getState()` and continued
+ * exactly with `restoreRng(state)` (training resumes draw the same batches as an uninterrupted run).
  */
 import { createHash } from 'node:crypto';
 
@@ -18,8 +20,14 @@ export interface Rng {
   normal(): number;
 }
 
+/** A generator whose position in its sequence can be saved and restored. */
+export interface StatefulRng extends Rng {
+  /** the internal 32-bit state; `restoreRng(getState())` continues with the same draws */
+  getState(): number;
+}
+
 /** A generator for a 32-bit seed. */
-export function createRng(seed: number): Rng {
+export function createRng(seed: number): StatefulRng {
   let state = seed >>> 0;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -30,6 +38,7 @@ export function createRng(seed: number): Rng {
   };
   return {
     next,
+    getState: () => state,
     int: (n) => Math.floor(next() * n),
     range: (lo, hi) => lo + (hi - lo) * next(),
     pick: (items) => {
@@ -41,6 +50,15 @@ export function createRng(seed: number): Rng {
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
     },
   };
+}
+
+/** A generator that continues from a state saved with `getState()`. */
+export function restoreRng(state: number): StatefulRng {
+  if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) {
+    throw new RangeError(`restoreRng expected a 32-bit unsigned state, received ${String(state)}`);
+  }
+  // NOTE: mulberry32's seed is its initial state, so restoring is seeding with the saved state.
+  return createRng(state);
 }
 
 /** A seed for one item: the same (seed, labels) always give the same number. */

@@ -1,0 +1,70 @@
+/**
+ * Noise injection into the generator's content decoder (MODEL.md §2.7 item 4): the paper adds Gaussian noise
+ * to "later content-generating transposed-conv layers" so one input can give several plausible masks. Where
+ * exactly is unknown, so it is configurable: after `deconv1_content` (c1) and/or `deconv2_content` (c2), either
+ * before instance norm ('preNorm': the noise is then rescaled with the activations) or after the ReLU
+ * ('postAct': it survives as texture). Only the content branch gets noise; the attention branch stays
+ * deterministic so the choice of background pixels is stable. Every draw is seeded: one call seed gives one
+ * seed per layer, so the same call seed reproduces the output and another seed gives another sample.
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from '../runtime/tf-backend.js';
+import { deriveSeed } from '../vision/prng.js';
+
+/** Content-decoder layers that can take noise: c1 = deconv1_content, c2 = deconv2_content. */
+export const NOISE_LAYERS = ['c1', 'c2'] as const;
+export type NoiseLayer = (typeof NOISE_LAYERS)[number];
+
+/** Where in a layer the noise is added. */
+export const NOISE_POSITIONS = ['preNorm', 'postAct'] as const;
+export type NoisePosition = (typeof NOISE_POSITIONS)[number];
+
+/** Which layers get ε ~ N(0, σ²), where, and how much. */
+export interface NoiseSpec {
+  /** Layers that get noise; MODEL.md suggests ['c2']. */
+  readonly layers: readonly NoiseLayer[];
+  /** 'preNorm': added to the transposed-conv output before instance norm; 'postAct': added after the ReLU. */
+  readonly position: NoisePosition;
+  /** Standard deviation; 0 turns noise off. */
+  readonly sigma: number;
+}
+
+/** Throws when the spec is malformed, naming the field, what was expected and what was received. */
+export function assertNoiseSpec(spec: NoiseSpec): void {
+  if (!Array.isArray(spec.layers) || spec.layers.some((layer) => !(NOISE_LAYERS as readonly string[]).includes(layer))) {
+    throw new RangeError(`noise 'layers' expected a list of 'c1' | 'c2', received ${JSON.stringify(spec.layers)}`);
+  }
+  if (!(NOISE_POSITIONS as readonly string[]).includes(spec.position)) {
+    throw new RangeError(`noise 'position' expected 'preNorm' or 'postAct', received ${JSON.stringify(spec.position)}`);
+  }
+  if (typeof spec.sigma !== 'number' || !Number.isFinite(spec.sigma) || spec.sigma < 0) {
+    throw new RangeError(`noise 'sigma' expected a finite number >= 0, received ${String(spec.sigma)}`);
+  }
+}
+
+/** Whether a spec adds anything at all. */
+export function isNoiseActive(spec: NoiseSpec | undefined): spec is NoiseSpec {
+  return spec !== undefined && spec.sigma > 0 && spec.layers.length > 0;
+}
+
+/** The seed of one layer's draw for one call; never 0 (tfjs treats seed 0 as "unseeded"). */
+export function noiseLayerSeed(noiseSeed: number, layer: NoiseLayer): number {
+  return deriveSeed(noiseSeed, 'noise', layer) || 1;
+}
+
+/**
+ * x + ε with ε ~ N(0, σ²) of x's shape when `spec` puts noise on `layer` at `position`, else x itself.
+ * x is the content activation of that layer, [N, H, W, C].
+ */
+export function injectNoise(
+  tf: Tf, x: tfjs.Tensor4D, spec: NoiseSpec | undefined, layer: NoiseLayer, position: NoisePosition, noiseSeed: number | undefined,
+): tfjs.Tensor4D {
+  if (!isNoiseActive(spec) || spec.position !== position || !spec.layers.includes(layer)) return x;
+  if (noiseSeed === undefined) {
+    throw new RangeError(`noise on '${layer}' expected a 'noiseSeed' (every draw is seeded), received none`);
+  }
+  return tf.tidy(() => {
+    const epsilon = tf.randomNormal<tfjs.Rank.R4>(x.shape, 0, spec.sigma, 'float32', noiseLayerSeed(noiseSeed, layer)); // [N, H, W, C]
+    return tf.add(x, epsilon) as tfjs.Tensor4D;                                                                              // [N, H, W, C]
+  });
+}
