@@ -60,7 +60,7 @@ nmcSuite('~> Σ|y − x|·N / (3·ΣN), normalised by keep pixels', () => {
 
 nmcSuite('~> gradient w.r.t. y is zero inside the mask and nonzero outside', () => {
   const { x, y, keep } = nmcCase();
-  const grad = tf.grad((t: tfjs.Tensor4D) => nmcLoss(tf, t, x, keep))(y);  // [1, 2, 2, 3]
+  const grad = tf.grad((t: tfjs.Tensor) => nmcLoss(tf, t as tfjs.Tensor4D, x, keep))(y);  // [1, 2, 2, 3]
   const g = Array.from(grad.dataSync());
   const pixel = (i: number) => g.slice(3 * i, 3 * i + 3);
   assert.equal([...pixel(0), ...pixel(2)], [0, 0, 0, 0, 0, 0], '~> mask pixels (N = 0) get exactly 0');
@@ -72,7 +72,7 @@ nmcSuite('~> ΣN = 0 gives 0 and a finite gradient', () => {
   const { x, y } = nmcCase();
   const none = tf.zeros([1, 2, 2, 1]) as tfjs.Tensor4D;
   close(value(nmcLoss(tf, y, x, none)), 0, '~> value');
-  const grad = tf.grad((t: tfjs.Tensor4D) => nmcLoss(tf, t, x, none))(y);
+  const grad = tf.grad((t: tfjs.Tensor) => nmcLoss(tf, t as tfjs.Tensor4D, x, none))(y);
   assert.ok(grad.dataSync().every((v) => v === 0), '~> zero, not NaN');
   tf.dispose([x, y, none, grad]);
 });

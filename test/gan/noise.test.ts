@@ -101,7 +101,7 @@ injectSuite('~> adds N(0, σ²) of the input shape at the matching layer and pos
   assert.is(injectNoise(tf, zeros, spec, 'c1', 'preNorm', 1), zeros, '~> other layer: same tensor');
   assert.is(injectNoise(tf, zeros, spec, 'c2', 'postAct', 1), zeros, '~> other position: same tensor');
   const noisy = injectNoise(tf, zeros, spec, 'c2', 'preNorm', 1);
-  const values = noisy.dataSync();
+  const values = Array.from(noisy.dataSync());
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
   assert.equal(noisy.shape, [2, 32, 32, 8], '~> shape');
