@@ -74,3 +74,10 @@ export function runDiscriminator(tf: Tf, weights: DiscriminatorWeights, x: tfjs.
     return h;                                                                      // [N, 30, 30, 1] at 256²
   });
 }
+
+/** Side of the patch-logit map for a `size`² input: 256 → 30; below 1 the input is too small for the 5 convs. */
+export function patchSide(size: number): number {
+  let side = size;
+  for (const stride of [2, 2, 2, 1, 1]) side = Math.floor((side + 2 - 4) / stride) + 1;
+  return side;
+}

@@ -34,12 +34,12 @@ export interface ConvFactory {
   readonly variables: tfjs.Variable[];
 }
 
-/** A factory whose `i`-th kernel uses seed `seed * 4096 + i`, named under `scope`. */
+/** A factory whose `i`-th kernel uses seed `seed * 4096 + i + 1` (never 0, which tfjs reads as unseeded), named under `scope`. */
 export function createConvFactory(tf: Tf, scope: string, seed: number): ConvFactory {
   const variables: tfjs.Variable[] = [];
   let index = 0;
   const create = (module: string, shape: readonly [number, number, number, number], transposed = false): ConvVariables => {
-    const kernelSeed = (seed >>> 0) * 4096 + index;
+    const kernelSeed = (seed >>> 0) * 4096 + index + 1; // tfjs treats seed 0 as "unseeded"
     index += 1;
     const kernel = tf.tidy(() => tf.variable(tf.randomNormal<tfjs.Rank.R4>([...shape], 0, INIT_STD, 'float32', kernelSeed), true, `${scope}/${module}/kernel`));
     const bias = tf.tidy(() => tf.variable(tf.zeros<tfjs.Rank.R1>([transposed ? shape[2] : shape[3]]), true, `${scope}/${module}/bias`));

@@ -6,6 +6,7 @@ import { filter } from './filter.js';
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
 import { nonmaskTensor } from './nonmask-tensor.js';
+import { progressiveTrain } from './progressive-train.js';
 import { resizeImages } from './resize-images.js';
 import { warp } from './warp.js';
 
@@ -15,8 +16,9 @@ export const BUILT_IN_STAGES = {
   'image-grid': imageGrid,
   'image-stats': imageStats,
   'nonmask-tensor': nonmaskTensor,
+  'progressive-train': progressiveTrain,
   'resize-images': resizeImages,
   warp,
 } as const;
 
-export { filter, imageGrid, imageStats, nonmaskTensor, resizeImages, warp };
+export { filter, imageGrid, imageStats, nonmaskTensor, progressiveTrain, resizeImages, warp };

@@ -1,0 +1,315 @@
+/**
+ * `progressive-train`: step 2 of the paper — AttentionGAN training from fake-mask faces (domain A, with the
+ * keep maps of `nonmask-tensor`) to real-mask faces (domain B), in phases the experiment declares. Each
+ * phase sets its epochs, learning-rate schedule, loss weights (NMC and its start epoch, attention
+ * supervision), noise injection, batch, image sizes and data refinement (drop B images by a manifest
+ * score), and continues from the previous phase's full state. The full training state is checkpointed in
+ * the stage's work folder every `checkpointEvery` epochs, so a killed run resumes where it stopped and
+ * continues exactly as an uninterrupted one. Every epoch it renders a sample grid on a fixed probe set
+ * (input, A10, output, noise samples), scores the probe (NMC error, attention IoU, noise diversity inside
+ * vs outside the mask), writes TensorBoard scalars (native backend) and keeps G_A at the chosen epochs.
+ */
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineStage, dir, file, ImageSize, NetworkSize, Noise, optional, Seed, Type, type Static } from '../dsl/index.js';
+import { createDomainBatchSource, type PhaseData } from '../gan/domain-batches.js';
+import { patchSide } from '../gan/discriminator.js';
+import { disposeProbeRun, runProbe, scoreProbe, type ProbeMetrics } from '../gan/evaluate.js';
+import { runGenerator } from '../gan/generator.js';
+import type { NoiseSpec } from '../gan/noise.js';
+import { renderSampleGrid } from '../gan/sample-grid.js';
+import { runTraining, type EpochEndEvent, type TrainingPhase } from '../gan/trainer.js';
+import { checkpointName, exportGenerator, readGeneratorWeights } from '../gan/training-state.js';
+import { loadDomain, makeBatch, refineDomain, type Domain } from '../gan/training-data.js';
+import { createProgress, type Progress } from '../runtime/progress.js';
+import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
+import { openScalarLog } from '../runtime/tensorboard.js';
+import { createRng } from '../vision/prng.js';
+
+const Phase = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'phase name, shown in logs and plots' }),
+    epochs: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    batch: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 4 })),
+    loadSize: Type.Ref(ImageSize),
+    cropSize: Type.Ref(ImageSize),
+    flip: Type.Optional(Type.Boolean({ default: true, description: 'random horizontal flip (image and keep map together)' })),
+    itemsPerEpoch: Type.Optional(Type.Integer({ minimum: 1, description: 'images per epoch; default max(|A|, |B|)' })),
+    lr: Type.Optional(
+      Type.Object(
+        {
+          base: Type.Number({ exclusiveMinimum: 0, default: 2e-4 }),
+          policy: Type.Union([Type.Literal('linear'), Type.Literal('constant')], { default: 'linear' }),
+          niter: Type.Integer({ minimum: 0, description: 'epochs at the base rate (linear policy)' }),
+          niterDecay: Type.Integer({ minimum: 0, description: 'epochs of linear decay towards 0 after that' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    lambda: Type.Optional(
+      Type.Object(
+        {
+          cycle: Type.Number({ minimum: 0, default: 10, description: 'λA = λB, the cycle weight' }),
+          identity: Type.Number({ minimum: 0, default: 0.5, description: 'λidt relative to the cycle weight; 0 = off' }),
+          nmc: Type.Number({ minimum: 0, default: 0, description: 'non-mask-change loss weight; 0 = off' }),
+          nmcFromEpoch: Type.Integer({ minimum: 1, default: 1, description: 'epoch of the phase (1-based) from which the NMC loss applies' }),
+          attention: Type.Number({ minimum: 0, default: 0, description: 'attention-supervision loss weight (1−A10 vs the mask region); 0 = off' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    noise: Type.Optional(Type.Ref(Noise)),
+    dropB: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            score: Type.String({ description: "a score of filter's manifest, e.g. 'sharpness'" }),
+            below: Type.Optional(Type.Number({ description: 'drop B faces whose score is below this' })),
+            above: Type.Optional(Type.Number({ description: 'drop B faces whose score is above this' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'data refinement: B faces dropped in this phase by their manifest scores (needs the manifestB input)' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const params = Type.Object({
+  seed: Type.Ref(Seed),
+  network: Type.Ref(NetworkSize),
+  phases: Type.Array(Phase, { minItems: 1, description: 'training phases, each continuing from the previous one' }),
+  poolSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: 'image pool per direction' })),
+  checkpointEvery: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'save the full training state every N epochs (resume point)' })),
+  keepEvery: Type.Optional(Type.Integer({ minimum: 0, default: 1, description: 'keep G_A in the output every N epochs; 0 = only keepEpochs and the last' })),
+  keepEpochs: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { default: [], description: 'epochs whose G_A is kept in the output (the paper: 313, 476)' })),
+  probe: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'fixed probe images (the first of domain A by name)' })),
+  noiseSamples: Type.Optional(Type.Integer({ minimum: 0, maximum: 8, default: 3, description: 'noise samples per probe image in grids and diversity' })),
+});
+export type Params = Static<typeof params>;
+
+/** One line of generators/epochs.json. */
+export interface EpochRecord {
+  epoch: number;
+  phase: string;
+  learningRate: number;
+  /** G_A of this epoch is in the output as `epoch-NNNN/` */
+  kept: boolean;
+  /** the noise G_A trained with in this epoch (used again at inference) */
+  noise: NoiseSpec | null;
+  losses: Record<string, number | null>;
+  quality: Record<string, number | null>;
+}
+
+export const progressiveTrain = defineStage({
+  id: 'progressive-train',
+  description: 'AttentionGAN fake→real mask training in phases (NMC loss, noise injection), resumable',
+  params,
+  inputs: {
+    domainA: dir('fake-mask faces (warp output)'),
+    keepMaps: dir('keep maps of domain A (nonmask-tensor output)'),
+    domainB: dir('real-mask faces'),
+    manifestB: optional(file({ description: "filter's manifest of domain B, for dropB rules" })),
+    init: optional(dir('initial generator weights (pretrain-from-multi-face output)')),
+  },
+  outputs: {
+    generators: dir('G_A at the kept epochs (epoch-NNNN/generator.json + .bin) and epochs.json'),
+    samples: dir('one sample grid per epoch: input | A10 | output | noise samples'),
+  },
+  metrics: ['train'],
+  plots: ['losses', 'quality'],
+  packages: ['@tensorflow/tfjs-core'],
+  async run({ params, inputs, outputs, workDir, logDir, log, signal }) {
+    const tf = await loadTensorflow();
+    const phases = params.phases;
+    const largest = Math.max(...phases.map((p) => p.loadSize));
+    for (const p of phases) {
+      if (p.cropSize > p.loadSize || p.cropSize % 4 !== 0) {
+        throw new Error(`phase '${p.name}' expected cropSize ≤ loadSize and divisible by 4, received cropSize ${p.cropSize}, loadSize ${p.loadSize}`);
+      }
+      if (patchSide(p.cropSize) < 1) {
+        throw new Error(`phase '${p.name}' expected cropSize ≥ 24 (the discriminator's patch map is empty below that), received ${p.cropSize}`);
+      }
+    }
+    const a = await loadDomain(inputs.domainA, { size: largest, keepMaps: { dir: inputs.keepMaps } });
+    const b = await loadDomain(inputs.domainB, { size: largest });
+    const scores = inputs.manifestB ? await readManifestScores(inputs.manifestB) : undefined;
+    const phaseData: PhaseData[] = phases.map((p) => ({
+      a,
+      b: p.dropB && p.dropB.length > 0 ? refineB(b, p.dropB, scores, p.name) : b,
+      augment: { loadSize: p.loadSize, cropSize: p.cropSize, flip: p.flip ?? true },
+    }));
+    phaseData.forEach((d, i) => log.info(`phase '${phases[i]!.name}': ${d.a.names.length} A, ${d.b.names.length} B images, ${phases[i]!.epochs} epochs`));
+
+    const samplesDir = join(workDir, 'samples');
+    const keptDir = join(workDir, 'generators');
+    await mkdir(samplesDir, { recursive: true });
+    await mkdir(keptDir, { recursive: true });
+    const quality = new Map<number, ProbeMetrics>(await readQualityLog(workDir));
+    const probeCount = Math.min(params.probe ?? 8, a.names.length);
+    const keepEpochs = new Set(params.keepEpochs ?? []);
+    const keepEvery = params.keepEvery ?? 1;
+    const totalEpochs = phases.reduce((sum, p) => sum + p.epochs, 0);
+    const isKept = (epoch: number) => epoch === totalEpochs || keepEpochs.has(epoch) || (keepEvery > 0 && epoch % keepEvery === 0);
+    const scalars = openScalarLog(tf, logDir);
+    let progress: Progress | undefined;
+
+    const onEpochEnd = async (event: EpochEndEvent) => {
+      progress?.finish();
+      const phase = phases[event.phaseIndex]!;
+      const metrics = await probeEpoch(tf, event, a, probeCount, phase, params, join(samplesDir, `${checkpointName(event.globalEpoch)}.png`));
+      quality.set(event.globalEpoch, metrics);
+      await writeFile(join(workDir, 'quality.jsonl'), [...quality].map(([epoch, q]) => JSON.stringify({ epoch, ...q })).join('\n') + '\n');
+      if (isKept(event.globalEpoch)) await exportGenerator(tf, event.models.gA, join(keptDir, checkpointName(event.globalEpoch)));
+      for (const [key, value] of Object.entries(event.losses)) scalars.scalar(`loss/${key}`, value, event.globalEpoch);
+      for (const [key, value] of Object.entries(metrics)) scalars.scalar(`probe/${key}`, value, event.globalEpoch);
+      scalars.scalar('lr', event.learningRate, event.globalEpoch);
+      scalars.flush();
+      log.info(`epoch ${event.globalEpoch}/${totalEpochs} (${phase.name}): G ${event.losses.g_total.toFixed(3)}, D_A ${event.losses.dA.toFixed(3)}, D_B ${event.losses.dB.toFixed(3)}, NMC error ${metrics.nmcError.toFixed(4)}, IoU ${metrics.attentionIoU.toFixed(3)}`);
+    };
+
+    const init = inputs.init ? await readInitialGenerators(tf, inputs.init) : undefined;
+    let result;
+    try {
+      result = await runTraining(tf, {
+        network: params.network,
+        phases: phases.map(toTrainingPhase),
+        seed: params.seed,
+        poolSize: params.poolSize ?? 50,
+        batches: createDomainBatchSource(tf, phaseData),
+        checkpointDir: join(workDir, 'checkpoints'),
+        checkpointEvery: params.checkpointEvery ?? 1,
+        keepCheckpoints: 2,
+        initialGenerators: init,
+        signal,
+        log: (message) => log.info(message),
+        onIteration: (event) => {
+          if (event.iteration === 1) progress = createProgress({ label: `epoch ${event.globalEpoch}/${totalEpochs}`, total: event.of, output: log });
+          progress?.update(event.iteration);
+        },
+        onEpochEnd,
+      });
+    } finally {
+      if (init) tf.dispose([...(init.gA?.values() ?? []), ...(init.gB?.values() ?? [])]);
+      scalars.close();
+    }
+
+    const records: EpochRecord[] = result.history.map((h) => ({
+      epoch: h.globalEpoch,
+      phase: h.phase,
+      learningRate: h.learningRate,
+      kept: isKept(h.globalEpoch),
+      noise: (phases[h.phaseIndex]!.noise as NoiseSpec | undefined) ?? null,
+      losses: round({ ...h.losses }),
+      quality: round({ ...(quality.get(h.globalEpoch) ?? {}) }),
+    }));
+    await writeFile(join(keptDir, 'epochs.json'), `${JSON.stringify({ network: params.network, epochs: records }, null, 2)}\n`);
+    await moveInto(keptDir, outputs.generators);
+    await moveInto(samplesDir, outputs.samples);
+    const last = records[records.length - 1]!;
+    return {
+      metrics: { train: { epochs: last.epoch, resumedFrom: result.resumedFrom ?? 0, losses: last.losses, quality: last.quality } },
+      plots: {
+        losses: records.map((r) => ({ epoch: r.epoch, phase: r.phase, lr: r.learningRate, ...finiteOnly(r.losses) })),
+        quality: records.map((r) => ({ epoch: r.epoch, phase: r.phase, ...finiteOnly(r.quality) })),
+      },
+    };
+  },
+});
+
+type PhaseParams = Params['phases'][number];
+
+function toTrainingPhase(p: PhaseParams): TrainingPhase {
+  const lambda = p.lambda ?? { cycle: 10, identity: 0.5, nmc: 0, nmcFromEpoch: 1, attention: 0 };
+  return {
+    name: p.name,
+    epochs: p.epochs,
+    batchSize: p.batch ?? 4,
+    itemsPerEpoch: p.itemsPerEpoch,
+    lr: { policy: p.lr?.policy ?? 'linear', base: p.lr?.base ?? 2e-4, niter: p.lr?.niter ?? p.epochs, niterDecay: p.lr?.niterDecay ?? 0 },
+    lambdas: { cycleA: lambda.cycle, cycleB: lambda.cycle, identity: lambda.identity, nmc: lambda.nmc, nmcStartEpoch: lambda.nmcFromEpoch, attention: lambda.attention },
+    noise: p.noise as NoiseSpec | undefined,
+  };
+}
+
+/** Probe scores and the sample grid of one epoch, with the noise the phase trains with. */
+async function probeEpoch(tf: Tf, event: EpochEndEvent, a: Domain, count: number, phase: PhaseParams, params: Params, gridPath: string): Promise<ProbeMetrics> {
+  const indices = Array.from({ length: count }, (_, i) => i);
+  const probe = makeBatch(tf, a, indices, { loadSize: phase.cropSize, cropSize: phase.cropSize, flip: false }, createRng(0)); // [P, c, c, 3], keep [P, c, c, 1]
+  const noise = phase.noise as NoiseSpec | undefined;
+  const generate = (x: Parameters<typeof runGenerator>[2], noiseSeed: number) => runGenerator(tf, event.models.gA, x, { noise, noiseSeed });
+  const run = runProbe(tf, generate, probe.images, { samples: params.noiseSamples ?? 3, seed: params.seed });
+  try {
+    await writeFile(gridPath, await renderSampleGrid({ images: probe.images, attention: run.attention, output: run.output, samples: run.samples }));
+    return scoreProbe(tf, probe.images, probe.keep!, run, { samples: params.noiseSamples ?? 3, seed: params.seed });
+  } finally {
+    disposeProbeRun(tf, run);
+    tf.dispose([probe.images, ...(probe.keep ? [probe.keep] : [])]);
+  }
+}
+
+/** Pretrained G_A / G_B from a `pretrain-from-multi-face` output folder. */
+async function readInitialGenerators(tf: Tf, folder: string) {
+  const gA = (await readGeneratorWeights(tf, join(folder, 'G_A'))).tensors;
+  const gB = (await readGeneratorWeights(tf, join(folder, 'G_B'))).tensors;
+  return { gA, gB };
+}
+
+/** file name → numeric scores, from filter's manifest (kept faces). */
+async function readManifestScores(path: string): Promise<Map<string, Record<string, number>>> {
+  const scores = new Map<string, Record<string, number>>();
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    if (line.trim() === '') continue;
+    const entry = JSON.parse(line) as { output?: string; scores?: Record<string, unknown> };
+    if (!entry.output) continue;
+    const numeric = Object.fromEntries(Object.entries(entry.scores ?? {}).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+    scores.set(entry.output, numeric);
+  }
+  return scores;
+}
+
+function refineB(b: Domain, rules: NonNullable<PhaseParams['dropB']>, scores: Map<string, Record<string, number>> | undefined, phase: string): Domain {
+  if (!scores) throw new Error(`phase '${phase}' has dropB rules, which expected the manifestB input, received none`);
+  return refineDomain(b, (name) => {
+    const entry = scores.get(name);
+    if (!entry) throw new Error(`phase '${phase}': domain B image '${name}' expected a line in manifestB, received none`);
+    return rules.every((rule) => {
+      const value = entry[rule.score];
+      if (value === undefined) throw new Error(`phase '${phase}': dropB score '${rule.score}' expected in the manifest of '${name}', received ${Object.keys(entry).join(', ') || 'no scores'}`);
+      return !(rule.below !== undefined && value < rule.below) && !(rule.above !== undefined && value > rule.above);
+    });
+  });
+}
+
+async function readQualityLog(workDir: string): Promise<[number, ProbeMetrics][]> {
+  const text = await readFile(join(workDir, 'quality.jsonl'), 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const { epoch, ...metrics } = JSON.parse(line) as { epoch: number } & ProbeMetrics;
+      return [epoch, metrics];
+    });
+}
+
+/** Rounds to 6 significant digits so metrics files stay readable; NaN/Infinity become null. */
+function round(values: Record<string, number>): Record<string, number | null> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toPrecision(6)) : null]));
+}
+
+/** Drops null entries (plots need numbers). */
+function finiteOnly(values: Record<string, number | null>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== null));
+}
+
+/** Moves every entry of `from` into the (empty, existing) folder `to`. */
+async function moveInto(from: string, to: string): Promise<void> {
+  await rm(to, { recursive: true, force: true });
+  try {
+    await rename(from, to);
+  } catch {
+    await cp(from, to, { recursive: true });
+    await rm(from, { recursive: true, force: true });
+  }
+}
