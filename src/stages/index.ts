@@ -6,6 +6,7 @@ import { filter } from './filter.js';
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
 import { nonmaskTensor } from './nonmask-tensor.js';
+import { pretrainFromMultiFace } from './pretrain-from-multi-face.js';
 import { progressiveTrain } from './progressive-train.js';
 import { resizeImages } from './resize-images.js';
 import { warp } from './warp.js';
@@ -16,9 +17,10 @@ export const BUILT_IN_STAGES = {
   'image-grid': imageGrid,
   'image-stats': imageStats,
   'nonmask-tensor': nonmaskTensor,
+  'pretrain-from-multi-face': pretrainFromMultiFace,
   'progressive-train': progressiveTrain,
   'resize-images': resizeImages,
   warp,
 } as const;
 
-export { filter, imageGrid, imageStats, nonmaskTensor, progressiveTrain, resizeImages, warp };
+export { filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, warp };
