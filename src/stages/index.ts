@@ -2,6 +2,7 @@
  * The built-in stage library, listed explicitly (no globbing, no registration side effects). The
  * registry test checks that each file name, stage id and export name agree.
  */
+import { checkpointSelect } from './checkpoint-select.js';
 import { filter } from './filter.js';
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
@@ -13,6 +14,7 @@ import { warp } from './warp.js';
 
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
+  'checkpoint-select': checkpointSelect,
   filter,
   'image-grid': imageGrid,
   'image-stats': imageStats,
@@ -23,4 +25,4 @@ export const BUILT_IN_STAGES = {
   warp,
 } as const;
 
-export { filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, warp };
+export { checkpointSelect, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, warp };

@@ -1,0 +1,167 @@
+/**
+ * `checkpoint-select`: picks the generator(s) to keep from `progressive-train`'s kept epochs — explicitly
+ * (the paper kept epochs 313 and 476) or by a rule on the per-epoch probe scores (e.g. the lowest NMC
+ * error from epoch 100 on) — exports each as a standalone TensorFlow.js GraphModel that loads with plain
+ * `@tensorflow/tfjs`, and runs it over domain A to write the augmented data set (the product: fake masks
+ * turned real), with a contact sheet of inputs and outputs. Noise at inference is the one the epoch trained
+ * with unless params override it; every draw is seeded from params and the image's position.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, parse } from 'node:path';
+import type * as tfjs from '@tensorflow/tfjs';
+import { defineStage, dir, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { exportGeneratorModel } from '../gan/export-model.js';
+import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
+import type { NoiseSpec } from '../gan/noise.js';
+import { checkpointName, loadGeneratorWeights } from '../gan/training-state.js';
+import { loadDomain } from '../gan/training-data.js';
+import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
+import { encodeContactSheet, encodePng } from '../vision/image-io.js';
+import { deriveSeed } from '../vision/prng.js';
+import type { RawImage } from '../vision/types.js';
+import type { EpochRecord } from './progressive-train.js';
+
+const QUALITY_KEYS = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio'] as const;
+
+export const params = Type.Object({
+  select: Type.Union([
+    Type.Object({ epochs: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, description: 'explicit epochs (must be kept by progressive-train)' }) }, { additionalProperties: false }),
+    Type.Object(
+      {
+        metric: Type.Union(QUALITY_KEYS.map((k) => Type.Literal(k)), { description: 'probe score to rank kept epochs by' }),
+        mode: Type.Union([Type.Literal('min'), Type.Literal('max')]),
+        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 1 })),
+        fromEpoch: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'ignore earlier epochs (an untrained generator copies its input)' })),
+      },
+      { additionalProperties: false },
+    ),
+  ]),
+  seed: Type.Ref(Seed),
+  size: Type.Ref(ImageSize),
+  noise: Type.Optional(Type.Union([Type.Literal('trained'), Type.Literal('off'), Type.Ref(Noise)], { default: 'trained', description: "inference noise: as the epoch trained, none, or a spec" })),
+  samplesPerImage: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'augmented variants per input image (different noise draws)' })),
+  batch: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 4 })),
+  gridImages: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 12, description: 'inputs shown on the grid' })),
+});
+export type Params = Static<typeof params>;
+
+export const checkpointSelect = defineStage({
+  id: 'checkpoint-select',
+  description: 'choose generator epochs, export them as standalone tfjs models, write the augmented data set',
+  params,
+  inputs: {
+    generators: dir('progressive-train output: kept G_A epochs and epochs.json'),
+    images: dir('domain A images to augment'),
+  },
+  outputs: {
+    models: dir('epoch-NNNN/model.json + weights.bin: tfjs GraphModels'),
+    augmented: dir('epoch-NNNN/<image>.png: the augmented data set'),
+    grid: file({ fileName: 'grid.png', description: 'inputs and each chosen epoch\'s outputs' }),
+  },
+  metrics: ['selection'],
+  packages: ['@tensorflow/tfjs-core'],
+  async run({ params, inputs, outputs, log, signal }) {
+    if (params.size % 4 !== 0) throw new Error(`param 'size' expected a multiple of 4 (the generator halves twice), received ${params.size}`);
+    const { network, epochs } = JSON.parse(await readFile(join(inputs.generators, 'epochs.json'), 'utf8')) as { network: { ngf: number; blocks: number }; epochs: EpochRecord[] };
+    const chosen = chooseEpochs(params.select, epochs);
+    log.info(`chosen epochs: ${chosen.map((e) => e.epoch).join(', ')}`);
+    const tf = await loadTensorflow();
+    const images = await loadDomain(inputs.images, { size: params.size });
+    const gridCount = Math.min(params.gridImages ?? 12, images.names.length);
+    const gridRows: RawImage[][] = images.pixels.slice(0, gridCount).map((data) => [{ width: params.size, height: params.size, channels: 3, data }]);
+    const samples = params.samplesPerImage ?? 1;
+    const batch = params.batch ?? 4;
+    const perEpoch: Record<string, Record<string, number | string | null>> = {};
+    for (const record of chosen) {
+      const noise = inferenceNoise(params.noise ?? 'trained', record);
+      const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected' });
+      try {
+        const name = checkpointName(record.epoch);
+        await loadGeneratorWeights(tf, weights, join(inputs.generators, name));
+        await exportGeneratorModel(weights, join(outputs.models, name), noise ? { noise } : {});
+        const target = join(outputs.augmented, name);
+        await mkdir(target, { recursive: true });
+        for (let start = 0; start < images.names.length; start += batch) {
+          signal.throwIfAborted();
+          const names = images.names.slice(start, start + batch);
+          const x = toTensor(tf, images.pixels.slice(start, start + batch), params.size); // [B, S, S, 3] in [−1, 1]
+          try {
+            for (let s = 0; s < samples; s += 1) {
+              const noiseSeed = deriveSeed(params.seed, record.epoch, start, s);
+              const y = tf.tidy(() => runGenerator(tf, weights, x, noise ? { noise, noiseSeed } : {}).output); // [B, S, S, 3]
+              const pixels = await toPixels(tf, y);
+              y.dispose();
+              for (const [i, data] of pixels.entries()) {
+                const stem = parse(names[i]!).name;
+                const image: RawImage = { width: params.size, height: params.size, channels: 3, data };
+                await writeFile(join(target, samples === 1 ? `${stem}.png` : `${stem}-${s + 1}.png`), await encodePng(image));
+                if (start + i < gridCount && s === 0) gridRows[start + i]!.push(image);
+              }
+            }
+          } finally {
+            x.dispose();
+          }
+        }
+      } finally {
+        disposeWeights(weights);
+      }
+      perEpoch[checkpointName(record.epoch)] = { phase: record.phase, noiseSigma: noise?.sigma ?? 0, ...record.quality };
+      log.info(`epoch ${record.epoch}: exported the model and ${images.names.length * samples} augmented images`);
+    }
+    await writeFile(outputs.grid, await encodeContactSheet(gridRows.flat(), { cell: Math.min(params.size, 128), columns: 1 + chosen.length }));
+    return {
+      metrics: {
+        selection: {
+          rule: 'epochs' in params.select ? 'explicit' : `${params.select.mode} ${params.select.metric}`,
+          epochs: chosen.map((e) => e.epoch).join(','),
+          images: images.names.length,
+          augmented: images.names.length * samples * chosen.length,
+          ...perEpoch,
+        },
+      },
+    };
+  },
+});
+
+/** The epoch records the rule picks, in epoch order; only epochs whose G_A was kept qualify. */
+export function chooseEpochs(select: Params['select'], epochs: readonly EpochRecord[]): EpochRecord[] {
+  const kept = epochs.filter((e) => e.kept);
+  if ('epochs' in select) {
+    const missing = select.epochs.filter((n) => !kept.some((e) => e.epoch === n));
+    if (missing.length > 0) {
+      throw new Error(`select.epochs expected epochs whose G_A progressive-train kept (${kept.map((e) => e.epoch).join(', ') || 'none'}), received ${missing.join(', ')}; add them to its keepEpochs`);
+    }
+    return kept.filter((e) => select.epochs.includes(e.epoch));
+  }
+  const from = select.fromEpoch ?? 1;
+  const scored = kept.filter((e) => e.epoch >= from && typeof e.quality[select.metric] === 'number');
+  if (scored.length === 0) {
+    throw new Error(`select.metric '${select.metric}' expected kept epochs from ${from} on with that score, received none (kept: ${kept.map((e) => e.epoch).join(', ') || 'none'})`);
+  }
+  const sign = select.mode === 'min' ? 1 : -1;
+  const ranked = [...scored].sort((p, q) => sign * ((p.quality[select.metric] as number) - (q.quality[select.metric] as number)) || p.epoch - q.epoch);
+  return ranked.slice(0, select.count ?? 1).sort((p, q) => p.epoch - q.epoch);
+}
+
+function inferenceNoise(choice: NonNullable<Params['noise']>, record: EpochRecord): NoiseSpec | undefined {
+  if (choice === 'off') return undefined;
+  if (choice === 'trained') return record.noise ?? undefined;
+  return choice as NoiseSpec;
+}
+
+/** Uint8 RGB images → [B, S, S, 3] in [−1, 1]. */
+function toTensor(tf: Tf, pixels: readonly Uint8Array[], size: number): tfjs.Tensor4D {
+  const flat = new Float32Array(pixels.length * size * size * 3);
+  pixels.forEach((p, i) => flat.set(Float32Array.from(p, (v) => v / 127.5 - 1), i * size * size * 3));
+  return tf.tensor4d(flat, [pixels.length, size, size, 3]);
+}
+
+/** [B, S, S, 3] in [−1, 1] → one uint8 RGB buffer per image. */
+async function toPixels(tf: Tf, y: tfjs.Tensor4D): Promise<Uint8Array[]> {
+  const [b, h, w] = y.shape;
+  const bytes = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(tf.mul(tf.add(y, 1), 127.5)), 0, 255), 'int32'));
+  const values = (await bytes.data()) as Int32Array;
+  bytes.dispose();
+  const stride = h * w * 3;
+  return Array.from({ length: b }, (_, i) => Uint8Array.from(values.subarray(i * stride, (i + 1) * stride)));
+}
