@@ -1,23 +1,56 @@
 /**
- * The embedded demo: step 1 of the paper on face photos that ship inside the `@vladmandic/face-api` npm
- * package (copied to data/demo/photos by `npm install`, tracked by data.dvc). `filter` finds and aligns
- * every face of the group photos; `warp` puts rule-based masks on them (domain A, the fake masks);
- * `nonmask-tensor` makes the NMC loss's keep maps. No package ships real masked photos, so the "real
- * mask" domain here is a STAND-IN the project renders itself (`style: 'realistic'`: shading, folds,
- * straps, soft edges) — not real data. Contact sheets show both; `image-stats` gives input statistics.
+ * The embedded demo: the paper's two steps end to end on face photos that ship inside the
+ * `@vladmandic/face-api` npm package (copied to data/demo/photos by `npm install`, tracked by data.dvc),
+ * small enough for a CPU in minutes. Step 1: `filter` finds and aligns every face of the group photos;
+ * `warp` puts rule-based masks on them (domain A, the fake masks); `nonmask-tensor` makes the NMC loss's
+ * keep maps. No package ships real masked photos, so the "real mask" domain B here is a STAND-IN the
+ * project renders itself (`style: 'realistic'`: shading, folds, straps, soft edges) — not real data.
+ * Step 2: `pretrain-from-multi-face` pretrains the translator on tiles of the same group photos;
+ * `progressive-train` runs two phases (plain, then NMC + noise with a sharpness refinement of B) at 64²
+ * with a small network; `checkpoint-select` keeps two epochs, exports them and writes the augmented set.
  */
 import { defineExperiment } from '../src/dsl/index.js';
-import { filter, imageGrid, imageStats, nonmaskTensor, warp } from '../src/stages/index.js';
+import { checkpointSelect, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, warp } from '../src/stages/index.js';
+
+const network = { ngf: 8, blocks: 3, ndf: 8 };
 
 export default defineExperiment('demo', (x) => {
   const photos = x.data('data/demo/photos');
   const faces = x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
   const crops = { faces: faces.outputs.aligned, manifest: faces.outputs.manifest };
   const fake = x.stage(warp, { inputs: crops, params: { seed: 1 } });
-  x.stage(nonmaskTensor, { inputs: { regions: fake.outputs.regions }, params: { dilate: 2 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: fake.outputs.regions }, params: { dilate: 2 } });
   const standIn = x.stage(warp, { id: 'warp-real-stand-in', inputs: crops, params: { seed: 2, style: 'realistic' } });
   x.stage(imageGrid, { id: 'grid-faces', inputs: { images: faces.outputs.aligned }, params: { cell: 128, columns: 6 } });
   x.stage(imageGrid, { id: 'grid-fake-masks', inputs: { images: fake.outputs.masked }, params: { cell: 128, columns: 6 } });
   x.stage(imageGrid, { id: 'grid-real-stand-in', inputs: { images: standIn.outputs.masked }, params: { cell: 128, columns: 6 } });
   x.stage(imageStats, { inputs: { images: faces.outputs.aligned }, params: { size: 128 } });
+
+  const pretrained = x.stage(pretrainFromMultiFace, {
+    inputs: { photos },
+    params: { method: 'pretrain', seed: 1, network, pretrain: { epochs: 3, tiles: 24, size: 64, batch: 4, lr: 2e-4, nmc: 10 } },
+  });
+  const trained = x.stage(progressiveTrain, {
+    inputs: { domainA: fake.outputs.masked, keepMaps: keep.outputs.maps, domainB: standIn.outputs.masked, manifestB: faces.outputs.manifest, init: pretrained.outputs.weights },
+    params: {
+      seed: 1,
+      network,
+      probe: 6,
+      keepEvery: 2,
+      phases: [
+        { name: 'base', epochs: 4, batch: 4, loadSize: 72, cropSize: 64, lr: { base: 2e-4, policy: 'constant', niter: 4, niterDecay: 0 } },
+        {
+          name: 'nmc-noise', epochs: 4, batch: 4, loadSize: 72, cropSize: 64,
+          lr: { base: 2e-4, policy: 'linear', niter: 2, niterDecay: 2 },
+          lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 0 },
+          noise: { layers: ['c2'], position: 'postAct', sigma: 0.1 },
+          dropB: [{ score: 'sharpness', below: 60 }],
+        },
+      ],
+    },
+  });
+  x.stage(checkpointSelect, {
+    inputs: { generators: trained.outputs.generators, images: fake.outputs.masked },
+    params: { select: { epochs: [6, 8] }, seed: 1, size: 64 },
+  });
 });
