@@ -168,7 +168,8 @@ function findCycles(experiment: Experiment, root: string): Issue[] {
   return issues;
 }
 
-function locate(site: CallSite | undefined, root: string): Pick<Issue, 'file' | 'line'> {
+/** A call site as a project-relative file and line, for issues. */
+export function locate(site: CallSite | undefined, root: string): Pick<Issue, 'file' | 'line'> {
   if (!site) return {};
   return { file: relative(root, site.file).split('\\').join('/'), line: site.line };
 }

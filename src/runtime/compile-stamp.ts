@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CACHE_DIR } from './compile/paths.js';
+import type { Issue } from '../errors.js';
 import { readTextIfExists, writeJson } from './fs-atomic.js';
 
 const STAMP_FILE = `${CACHE_DIR}/compile-stamp.json`;
@@ -16,8 +17,11 @@ const STAMP_FILE = `${CACHE_DIR}/compile-stamp.json`;
 export interface PipelineSummary {
   /** tensor backend recorded in the fingerprints, as `describeBackend` puts it */
   readonly backend: string;
-  /** experiment name → its file and the DVC stage names it needs (sorted) */
-  readonly experiments: Readonly<Record<string, { readonly file: string; readonly stages: readonly string[] }>>;
+  /**
+   * experiment name → its file, the DVC stage names it needs (sorted) and the `x.data` paths it names that
+   * are not in the workspace (running it is refused until they are; other experiments run)
+   */
+  readonly experiments: Readonly<Record<string, { readonly file: string; readonly stages: readonly string[]; readonly missingData?: readonly Issue[] }>>;
   /** every DVC stage in pipeline order */
   readonly stages: readonly { readonly name: string; readonly upstream: readonly string[]; readonly fingerprintFile: string }[];
 }

@@ -6,9 +6,10 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ReproError } from '../errors.js';
+import { ReproError, type Issue } from '../errors.js';
 import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
 import { ensureCompiled } from './ensure-compiled.js';
+import { experimentsMissingData, missingDataError } from './missing-data.js';
 import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
 import { collectEnvironmentPin, type EnvironmentPin } from './env-manifest.js';
@@ -38,6 +39,8 @@ export interface RunResult {
   readonly targets: readonly string[];
   /** DVC stage names that actually executed, in order */
   readonly ran: readonly string[];
+  /** experiments left out of an all-experiments run because their data is not here */
+  readonly skipped: readonly { readonly experiment: string; readonly issues: readonly Issue[] }[];
   /** `dvc exp run` or `dvc repro` */
   readonly mode: 'exp' | 'repro';
   /** what can change results while inputs stay the same; also in `.repro/runs/run-*.json` */
@@ -52,14 +55,19 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   }
   const compiled = await ensureCompiled(root, { backend: options.backend });
   const known = Object.keys(compiled.experiments);
-  const wanted = options.experiments?.length ? options.experiments : known;
-  for (const name of wanted) {
+  const named = options.experiments?.length ? options.experiments : undefined;
+  for (const name of named ?? []) {
     if (!known.includes(name)) {
       throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${name}' expected in experiments/ (one of ${known.map((n) => `'${n}'`).join(', ') || 'none'}), received no such experiment`, {
         hint: `run \`repro run ${known[0] ?? '<name>'}\`, or create experiments/${name}.ts`,
       });
     }
   }
+  // Named experiments must have their data; with none named, those without it are skipped and reported.
+  const missing = named ? missingDataError(compiled, named) : undefined;
+  if (missing) throw missing;
+  const skipped = named ? [] : experimentsMissingData(compiled, known);
+  const wanted = named ?? known.filter((name) => !skipped.some((s) => s.experiment === name));
   const targets = [...new Set(wanted.flatMap((n) => compiled.experiments[n]?.stages ?? []))].sort();
   if (asExperiment) await requireCommit(root);
   const journal = join(root, JOURNAL_DIR, `run-${Date.now()}-${process.pid}.jsonl`);
@@ -82,7 +90,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   const environment = await collectEnvironmentPin(root, compiled.backend);
   // NOTE: run records are untracked logs; a timestamp belongs here, never in tracked outputs.
   await writeJson(journal.replace(/\.jsonl$/, '.json'), { finishedAt: new Date().toISOString(), mode, targets, ran, environment });
-  return { compiled, targets, ran, mode, environment };
+  return { compiled, targets, ran, skipped, mode, environment };
 }
 
 /** `dvc exp run` records the run on top of HEAD, so there must be one. */

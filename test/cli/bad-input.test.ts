@@ -78,12 +78,6 @@ bad('a cycle', async ({ repo }) => {
   assertCleanFailure(result, /experiment 'bad' has a cycle: a → b → a/);
 });
 
-bad('a missing data path', async ({ repo }) => {
-  await repo.write('experiments/bad.ts', badExperiment(`  x.stage(resizeImages, { inputs: { images: x.data('data/nowhere') }, params: { width: 8, height: 8 } });`));
-  const result = await repo.repro('compile');
-  assertCleanFailure(result, /experiments\/bad\.ts:5 +data 'data\/nowhere' expected a folder in the project or a 'data\/nowhere\.dvc' file, received nothing/);
-});
-
 bad('a file that does not parse', async ({ repo }) => {
   await repo.write('experiments/bad.ts', badExperiment(`  x.stage(resizeImages, { inputs: { images: x.data('data/raw') }, params: { width: 8, height: 8 }`));
   const result = await repo.repro('run', 'lab');

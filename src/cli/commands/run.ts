@@ -1,6 +1,6 @@
 /**
  * `repro run [experiment]`: maps flags to `runPipeline`, streams DVC's progress to stderr and prints
- * which stages ran (stdout, or JSON with `--json`).
+ * which stages ran (stdout, or JSON with `--json`); experiments skipped for missing data are named on stderr.
  */
 import { findProjectRoot } from '../../runtime/project.js';
 import { runPipeline } from '../../runtime/run.js';
@@ -28,8 +28,12 @@ export async function runCommand(experiment: string | undefined, flags: RunFlags
     backend: flags.backend,
     onOutput: (chunk) => process.stderr.write(chunk),
   });
+  for (const { experiment: name, issues } of result.skipped) {
+    process.stderr.write(`warning: skipped experiment '${name}': ${issues.map((i) => i.message.replace(/ \(try .*\)$/, '')).join('; ')} — add its data, then \`repro run ${name}\`\n`);
+  }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, environment: result.environment }, null, 2)}\n`);
+    const skipped = result.skipped.map((s) => ({ experiment: s.experiment, missingData: s.issues.map((i) => i.message) }));
+    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, skipped, environment: result.environment }, null, 2)}\n`);
   } else {
     const skipped = result.targets.length - new Set(result.ran).size;
     process.stdout.write(`ran ${result.ran.length} stage${result.ran.length === 1 ? '' : 's'}${result.ran.length ? `: ${result.ran.join(', ')}` : ''}; ${skipped} unchanged\n`);
