@@ -218,7 +218,8 @@ export const progressiveTrain = defineStage({
   },
 });
 
-type PhaseParams = Params['phases'][number];
+/** One training phase as an experiment declares it. */
+export type PhaseParams = Params['phases'][number];
 
 function toTrainingPhase(p: PhaseParams): TrainingPhase {
   const lambda = p.lambda ?? { cycle: 10, identity: 0.5, nmc: 0, nmcFromEpoch: 1, attention: 0 };

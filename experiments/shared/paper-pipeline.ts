@@ -1,0 +1,65 @@
+/**
+ * The stages the paper's configuration and its ablations share, declared once: faces from unmasked
+ * photos → rule-based masks (domain A, with region maps) → NMC keep maps; real masked photos → aligned
+ * real-mask faces (domain B) with their manifest; the multi-face translator pretrained on scene photos.
+ * Declared with the same params and inputs in every experiment that calls it, these compile to one DVC
+ * stage each, so an ablation reuses the paper run's outputs instead of recomputing them. Not an
+ * experiment itself (it lives in a subfolder, which `repro` does not load).
+ */
+import type { ExperimentBuilder } from '../../src/dsl/index.js';
+import { filter, nonmaskTensor, pretrainFromMultiFace, warp } from '../../src/stages/index.js';
+import type { PhaseParams } from '../../src/stages/progressive-train.js';
+
+/** The paper's networks: ngf 64, 9 residual blocks, ndf 64 (MODEL.md §2.1–2.2). */
+export const PAPER_NETWORK = { ngf: 64, blocks: 9, ndf: 64 };
+
+/** The shared stages; returns the handles training needs. */
+export function paperData(x: ExperimentBuilder) {
+  // Domain A: CMFD-style fake masks, made here from unmasked faces so every image has its region map
+  // (CMFD ships none, MODEL.md §5). Domain B: real masks (MAFA / Unsplash style photos).
+  const unmasked = x.data('data/paper/unmasked');
+  const realMasked = x.data('data/paper/real-masked');
+  const scenes = x.data('data/paper/multi-face');
+  const faces = x.stage(filter, { id: 'filter-a', inputs: { photos: unmasked }, params: { size: 256, facesPerPhoto: 'one', mask: 'reject' } });
+  const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: fake.outputs.regions }, params: { dilate: 3 } });
+  const real = x.stage(filter, {
+    id: 'filter-b',
+    inputs: { photos: realMasked },
+    params: { size: 256, facesPerPhoto: 'all', mask: 'require', minFaceSize: 100, maxYaw: 30, detectRetryPad: 0.25 },
+  });
+  const pretrained = x.stage(pretrainFromMultiFace, {
+    inputs: { photos: scenes },
+    params: { method: 'pretrain', seed: 1, network: PAPER_NETWORK, pretrain: { epochs: 50, tiles: 4000, size: 256, batch: 4, lr: 2e-4, nmc: 10 } },
+  });
+  return {
+    domainA: fake.outputs.masked,
+    keepMaps: keep.outputs.maps,
+    domainB: real.outputs.aligned,
+    manifestB: real.outputs.manifest,
+    init: pretrained.outputs.weights,
+  };
+}
+
+/** One training phase at the paper's size: 286 → 256 crops, batch 4. */
+function paperPhase(name: string, epochs: number, extra: Partial<PhaseParams>): PhaseParams {
+  return { name, epochs, batch: 4, loadSize: 286, cropSize: 256, ...extra };
+}
+
+const lambda = (nmc: number) => ({ cycle: 10, identity: 0.5, nmc, nmcFromEpoch: 1, attention: 0 });
+
+/**
+ * The paper's phases, 476 epochs: plain transfer, then the NMC loss, then noise injection with the
+ * real-mask set refined by sharpness and the learning rate decaying to zero. The boundaries, λNMC and σ are
+ * this project's reading of what the paper leaves open (MODEL.md §8).
+ */
+export const PAPER_PHASES: readonly PhaseParams[] = [
+  paperPhase('transfer', 150, { lr: { base: 2e-4, policy: 'constant', niter: 150, niterDecay: 0 }, lambda: lambda(0) }),
+  paperPhase('nmc', 150, { lr: { base: 2e-4, policy: 'constant', niter: 150, niterDecay: 0 }, lambda: lambda(10) }),
+  paperPhase('nmc-noise', 176, {
+    lr: { base: 2e-4, policy: 'linear', niter: 76, niterDecay: 100 },
+    lambda: lambda(10),
+    noise: { layers: ['c2'], position: 'postAct', sigma: 0.1 },
+    dropB: [{ score: 'sharpness', below: 100 }],
+  }),
+];
