@@ -28,8 +28,11 @@ export interface StageLogger {
 /** Plain JSON a stage reports: one object per declared metrics file. */
 export type MetricsValue = { readonly [key: string]: number | string | boolean | null | MetricsValue };
 
-/** Rows for one declared plot, written as JSON for `dvc plots show`. */
-export type PlotRows = readonly Readonly<Record<string, number | string>>[];
+/**
+ * Rows for one declared plot, written as JSON for `dvc plots show`. Every row needs the same keys (DVC
+ * skips a file whose rows differ): write `null` for a value a row does not have.
+ */
+export type PlotRows = readonly Readonly<Record<string, number | string | null>>[];
 
 export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs> {
   /** validated params with defaults applied */
@@ -57,6 +60,19 @@ export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs>
   readonly signal: AbortSignal;
 }
 
+/** A plot with its axes: rows are drawn as `y` fields against `x`. */
+export interface PlotSpec {
+  readonly name: string;
+  readonly x: string;
+  readonly y: readonly string[];
+  readonly title?: string;
+}
+
+/** A plot's name, whether declared plainly or with axes. */
+export function plotName(plot: string | PlotSpec): string {
+  return typeof plot === 'string' ? plot : plot.name;
+}
+
 /** What `run` may return: metrics per declared metrics name and rows per declared plot. */
 export interface StageResult {
   readonly metrics?: Readonly<Record<string, MetricsValue>>;
@@ -74,8 +90,11 @@ export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends
   readonly outputs: O;
   /** names of metrics files → reports/<experiment>/<stage>/<name>.json @default [] */
   readonly metrics?: readonly string[];
-  /** names of plot files → reports/<experiment>/<stage>/plots/<name>.json @default [] */
-  readonly plots?: readonly string[];
+  /**
+   * plot files → reports/<experiment>/<stage>/plots/<name>.json: a name, or a name with the x field and the
+   * y fields `dvc plots show` should draw (several y fields become one multi-series plot) @default []
+   */
+  readonly plots?: readonly (string | PlotSpec)[];
   /**
    * npm packages the stage loads where the code fingerprint cannot see them (a computed `require`, model
    * weights read from a package folder); their lockfile entries join the fingerprint @default []

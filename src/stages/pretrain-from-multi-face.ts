@@ -62,7 +62,7 @@ export const pretrainFromMultiFace = defineStage({
   },
   outputs: { weights: dir('G_A/ and G_B/ (generator.json + generator.bin) and transfer.json') },
   metrics: ['transfer'],
-  plots: ['losses'],
+  plots: [{ name: 'losses', x: 'epoch', y: ['g_total', 'dA', 'dB', 'nmc'], title: 'pretraining losses per epoch' }],
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, workDir, log, signal }) {
     const tf = await loadTensorflow();

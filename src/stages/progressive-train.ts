@@ -76,6 +76,9 @@ const Phase = Type.Object(
   { additionalProperties: false },
 );
 
+/** Probe scores drawn per epoch. */
+const QUALITY_PLOT = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside'] as const;
+
 export const params = Type.Object({
   seed: Type.Ref(Seed),
   network: Type.Ref(NetworkSize),
@@ -118,7 +121,10 @@ export const progressiveTrain = defineStage({
     samples: dir('one sample grid per epoch: input | A10 | output | noise samples'),
   },
   metrics: ['train'],
-  plots: ['losses', 'quality'],
+  plots: [
+    { name: 'losses', x: 'epoch', y: ['g_total', 'gA_gan', 'gB_gan', 'cycleA', 'cycleB', 'idtA', 'idtB', 'nmc', 'attention', 'dA', 'dB'], title: 'training losses per epoch' },
+    { name: 'quality', x: 'epoch', y: [...QUALITY_PLOT], title: 'probe quality per epoch' },
+  ],
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, workDir, logDir, log, signal }) {
     const tf = await loadTensorflow();
@@ -211,8 +217,8 @@ export const progressiveTrain = defineStage({
     return {
       metrics: { train: { epochs: last.epoch, resumedFrom: result.resumedFrom ?? 0, losses: last.losses, quality: last.quality } },
       plots: {
-        losses: records.map((r) => ({ epoch: r.epoch, phase: r.phase, lr: r.learningRate, ...finiteOnly(r.losses) })),
-        quality: records.map((r) => ({ epoch: r.epoch, phase: r.phase, ...finiteOnly(r.quality) })),
+        losses: records.map((r) => ({ epoch: r.epoch, phase: r.phase, lr: r.learningRate, ...r.losses })),
+        quality: records.map((r) => ({ epoch: r.epoch, phase: r.phase, ...pick(r.quality, QUALITY_PLOT) })),
       },
     };
   },
@@ -299,9 +305,9 @@ function round(values: Record<string, number>): Record<string, number | null> {
   return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toPrecision(6)) : null]));
 }
 
-/** Drops null entries (plots need numbers). */
-function finiteOnly(values: Record<string, number | null>): Record<string, number> {
-  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== null));
+/** The same keys in every row (DVC needs that), null where a value is missing. */
+function pick(values: Record<string, number | null>, keys: readonly string[]): Record<string, number | null> {
+  return Object.fromEntries(keys.map((key) => [key, values[key] ?? null]));
 }
 
 /** Moves every entry of `from` into the (empty, existing) folder `to`. */

@@ -65,6 +65,9 @@ train('~> two phases: kept generators, epochs.json, one grid per epoch, metrics 
   assert.is((result.metrics?.train as { epochs: number }).epochs, 2);
   assert.is(result.plots?.losses?.length, 2);
   assert.ok(typeof result.plots?.quality?.[1]?.attentionIoU === 'number');
+  for (const rows of [result.plots!.losses!, result.plots!.quality!]) {
+    assert.is(new Set(rows.map((r) => Object.keys(r).sort().join())).size, 1, '~> every plot row has the same keys (DVC skips files whose rows differ)');
+  }
 });
 
 train('~> aborted after epoch 1, the rerun resumes from its checkpoint and ends with the same losses', async ({ root, data }) => {

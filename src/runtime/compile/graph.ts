@@ -10,7 +10,7 @@
 import { relative } from 'node:path';
 import type { Artifact } from '../../dsl/artifact.js';
 import type { Experiment, StageInstance } from '../../dsl/experiment.js';
-import type { StageDefinition } from '../../dsl/stage.js';
+import { plotName, type StageDefinition } from '../../dsl/stage.js';
 import { canonicalJson } from './canonical-json.js';
 import {
   dvcStageName, fingerprintPath, metricsPath, outputPath, paramsKey, plotPath, stageCommand,
@@ -37,6 +37,8 @@ export interface CompiledStage {
   readonly metrics: Readonly<Record<string, string>>;
   /** plot name → reports file */
   readonly plots: Readonly<Record<string, string>>;
+  /** reports file → axes, for plots declared with them */
+  readonly plotAxes: Readonly<Record<string, { readonly x: string; readonly y: readonly string[]; readonly title?: string | undefined }>>;
   /** names of the stages whose outputs this one reads, sorted */
   readonly upstream: readonly string[];
   readonly fingerprintFile: string;
@@ -108,7 +110,10 @@ function compileInstance(
     ]),
   );
   const metrics = Object.fromEntries((instance.stage.metrics ?? []).map((m) => [m, metricsPath(experiment.name, instance.id, m)]));
-  const plots = Object.fromEntries((instance.stage.plots ?? []).map((p) => [p, plotPath(experiment.name, instance.id, p)]));
+  const plots = Object.fromEntries((instance.stage.plots ?? []).map((p) => [plotName(p), plotPath(experiment.name, instance.id, plotName(p))]));
+  const plotAxes = Object.fromEntries(
+    (instance.stage.plots ?? []).flatMap((p) => (typeof p === 'string' ? [] : [[plotPath(experiment.name, instance.id, p.name), { x: p.x, y: p.y, title: p.title }]])),
+  );
   return {
     name,
     experiment: experiment.name,
@@ -121,6 +126,7 @@ function compileInstance(
     outputs,
     metrics,
     plots,
+    plotAxes,
     upstream: [...upstream].sort(),
     fingerprintFile: fingerprintPath(name),
     cmd: stageCommand(experiment.name, instance.id),

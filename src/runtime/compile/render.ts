@@ -19,7 +19,13 @@ export function generatedHeader(sources: readonly string[]): string {
 /** dvc.yaml text. `sources` are the experiment files, project-relative. */
 export function renderPipeline(graph: CompiledGraph, sources: readonly string[]): string {
   const stages = Object.fromEntries(graph.stages.map((stage) => [stage.name, renderStage(stage)]));
-  return `${generatedHeader(sources)}\n${stringify({ stages }, YAML_OPTIONS)}`;
+  // Plots declared with axes also get a top-level entry, the only place DVC takes several y fields.
+  const plots = graph.stages.flatMap((stage) =>
+    Object.entries(stage.plotAxes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([path, axes]) => ({ [path]: { x: axes.x, y: [...axes.y], ...(axes.title ? { title: axes.title } : {}) } })),
+  );
+  return `${generatedHeader(sources)}\n${stringify(plots.length > 0 ? { stages, plots } : { stages }, YAML_OPTIONS)}`;
 }
 
 function renderStage(stage: CompiledStage): Record<string, unknown> {
