@@ -1,0 +1,138 @@
+/**
+ * Full-size AttentionGAN training step (two G + two D, ngf 64, 9 blocks, ndf 64, batch 4; MODEL.md §2.3
+ * losses: LSGAN, cycle λ 10, identity 0.5, one Adam 2e-4 / β1 0.5 / eps 1e-8 for the Gs and one for the Ds,
+ * pools of 50) at 128² and 256²: tfjs on native TensorFlow (src/gan/train-step.ts's `trainStep`) against the
+ * same step in PyTorch on the CPU (bench/torch/train_step.py, threads = cores), each configuration in its own
+ * child process so peak memory is its own, both measured in this run on this machine. Prints the median
+ * s/step, the ratio tfjs/torch (goal ≤ 1.0) and peak RSS. Torch comes from $REPRO_TORCH_PYTHON or
+ * .venv-torch/bin/python (`node scripts/setup-torch.mjs` creates it); without it only tfjs is measured.
+ * A configuration whose peak memory, extrapolated from the previous size by pixel count, would exceed 90 % of
+ * this machine's memory is skipped and reported as such rather than run into the OOM killer.
+ * Usage: npx tsx bench/train-step.ts [steps=2] [sizes=128,256]   (one warm-up step before the measured ones)
+ */
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type * as tfjs from '@tensorflow/tfjs';
+import { describeBackend, loadTensorflow } from '../src/runtime/tf-backend.js';
+import { createImagePool } from '../src/gan/image-pool.js';
+import { createGanOptimizers, disposeGanOptimizers } from '../src/gan/optimizers.js';
+import { createGanModels, disposeGanModels, REFERENCE_LAMBDAS, trainStep } from '../src/gan/train-step.js';
+import { median } from './timing.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BATCH = 4;
+const WARM_UP = 1;
+const NETWORK = { ngf: 64, blocks: 9, ndf: 64 } as const;
+
+interface Sample {
+  framework: 'tfjs' | 'torch';
+  size: number;
+  medianSeconds: number;
+  seconds: number[];
+  /** Median CPU seconds (user + system, all threads) per step: less sensitive than wall time to other processes. */
+  medianCpuSeconds: number;
+  peakRssMiB: number;
+  /** 1-minute load average before and after the child ran (2 cores: above ~2.5 means others were busy too). */
+  load?: [number, number];
+  version: string;
+  error?: string;
+}
+
+/** One configuration in this (child) process: WARM_UP + steps iterations of `trainStep`. */
+async function measureTfjs(size: number, steps: number): Promise<Sample> {
+  const tf = await loadTensorflow('tensorflow');
+  const models = createGanModels(tf, NETWORK, 1);
+  const optimizers = createGanOptimizers(tf);
+  const pools = { fakeA: createImagePool(tf, 50, 2), fakeB: createImagePool(tf, 50, 3) };
+  const a = tf.randomUniform([BATCH, size, size, 3], -1, 1, 'float32', 4) as tfjs.Tensor4D; // [4, S, S, 3]
+  const b = tf.randomUniform([BATCH, size, size, 3], -1, 1, 'float32', 5) as tfjs.Tensor4D;
+  const seconds: number[] = [];
+  const cpuSeconds: number[] = [];
+  for (let i = 0; i < WARM_UP + steps; i += 1) {
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    trainStep(tf, models, optimizers, pools, { a, b }, { lambdas: REFERENCE_LAMBDAS, seed: 1, globalStep: i }); // losses read back: the step is done
+    const used = process.cpuUsage(cpu);
+    if (i >= WARM_UP) {
+      seconds.push((performance.now() - start) / 1000);
+      cpuSeconds.push((used.user + used.system) / 1e6);
+    }
+  }
+  tf.dispose([a, b]);
+  pools.fakeA.dispose();
+  pools.fakeB.dispose();
+  disposeGanOptimizers(optimizers);
+  disposeGanModels(models);
+  return {
+    framework: 'tfjs', size, medianSeconds: median(seconds), seconds, medianCpuSeconds: median(cpuSeconds),
+    peakRssMiB: process.resourceUsage().maxRSS / 1024, version: describeBackend('tensorflow'),
+  };
+}
+
+function findTorchPython(): string | undefined {
+  const candidates = [process.env.REPRO_TORCH_PYTHON, join(ROOT, '.venv-torch', 'bin', 'python')];
+  return candidates.find((c): c is string => c !== undefined && c !== '' && existsSync(c));
+}
+
+async function runChild(file: string, args: string[], framework: Sample['framework'], size: number): Promise<Sample> {
+  const loadBefore = loadavg()[0]!;
+  const child = await execa(file, args, { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const load: [number, number] = [loadBefore, loadavg()[0]!];
+  const line = String(child.stdout).trim().split('\n').pop() ?? '';
+  if (child.exitCode !== 0 || !line.startsWith('{')) {
+    const reason = child.signal ? `killed by ${child.signal} (out of memory?)` : String(child.stderr).trim().split('\n').slice(-1)[0] ?? `exit ${child.exitCode}`;
+    return { framework, size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error: reason, load };
+  }
+  const sample = JSON.parse(line) as Sample;
+  return { ...sample, framework, load };
+}
+
+const [, , first, ...rest] = process.argv;
+if (first === '--child') {
+  const [size, steps] = rest.map(Number) as [number, number];
+  const sample = await measureTfjs(size, steps).catch((error: unknown): Sample => ({
+    framework: 'tfjs', size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error: String(error).split('\n')[0] ?? '',
+  }));
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+} else {
+  const steps = Number(first ?? 2);
+  const sizes = (rest[0] ?? '128,256').split(',').map(Number);
+  const python = findTorchPython();
+  const samples: Sample[] = [];
+  const torchArgs = (size: number) => [join(ROOT, 'bench', 'torch', 'train_step.py'), '--size', String(size), '--batch', String(BATCH),
+    '--ngf', String(NETWORK.ngf), '--blocks', String(NETWORK.blocks), '--ndf', String(NETWORK.ndf),
+    '--warmup', String(WARM_UP), '--steps', String(steps), '--threads', String(cpus().length)];
+  const runs: [Sample['framework'], string | undefined, (size: number) => string[]][] = [
+    ['tfjs', process.execPath, (size) => ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), String(steps)]],
+    ['torch', python, torchArgs],
+  ];
+  for (const size of sizes) {
+    for (const [framework, file, args] of runs) {
+      if (file === undefined) continue;
+      const previous = samples.filter((s) => s.framework === framework && !s.error).pop();
+      const expectedMiB = previous ? previous.peakRssMiB * (size / previous.size) ** 2 : 0;
+      if (expectedMiB > 0.9 * totalmem() / 2 ** 20) {
+        const error = `skipped: needs ≈ ${(expectedMiB / 1024).toFixed(0)} GiB (${previous!.size}² peak × pixel ratio), machine has ${(totalmem() / 2 ** 30).toFixed(0)} GiB`;
+        samples.push({ framework, size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error });
+        continue;
+      }
+      samples.push(await runChild(file, args(size), framework, size));
+    }
+  }
+  console.log(`AttentionGAN training step (2 G + 2 D, ngf ${NETWORK.ngf}, ${NETWORK.blocks} blocks, batch ${BATCH}), median of ${steps} steps after ${WARM_UP} warm-up, ${cpus().length} CPU cores`);
+  for (const v of [...new Set(samples.map((s) => `${s.framework}: ${s.version}`))].filter((v) => !v.endsWith(': '))) console.log(`  ${v}`);
+  if (!python) console.log('  torch baseline skipped: set REPRO_TORCH_PYTHON, or run `node scripts/setup-torch.mjs` (creates .venv-torch)');
+  console.log('size  framework   s/step   tfjs/torch   CPU s/step   tfjs/torch   peak RSS MiB   load 1-min   steps (s)');
+  for (const s of samples) {
+    const torch = samples.find((t) => t.size === s.size && t.framework === 'torch' && !t.error);
+    const ratio = (key: 'medianSeconds' | 'medianCpuSeconds') => (s.framework === 'tfjs' && torch && !s.error ? (s[key] / torch[key]).toFixed(2) : '');
+    const load = s.load ? `${s.load[0].toFixed(1)} → ${s.load[1].toFixed(1)}` : '';
+    const line = s.error
+      ? (s.error.startsWith('skipped') ? s.error : `failed: ${s.error}`)
+      : `${s.medianSeconds.toFixed(2).padStart(8)} ${ratio('medianSeconds').padStart(11)}   ${s.medianCpuSeconds.toFixed(2).padStart(10)} ${ratio('medianCpuSeconds').padStart(11)}   ${s.peakRssMiB.toFixed(0).padStart(12)}   ${load.padStart(11)}   ${s.seconds.map((v) => v.toFixed(1)).join(', ')}`;
+    console.log(`${String(s.size).padEnd(5)} ${s.framework.padEnd(9)} ${line}`);
+  }
+}
