@@ -6,7 +6,8 @@
  * keep maps. No package ships real masked photos, so the "real mask" domain B here is a STAND-IN the
  * project renders itself (`style: 'realistic'`: shading, folds, straps, soft edges) — not real data.
  * Step 2: `pretrain-from-multi-face` pretrains the translator on tiles of the same group photos;
- * `progressive-train` runs two phases (plain, then NMC + noise with a sharpness refinement of B) at 64²
+ * `progressive-train` runs two phases (plain, then NMC, attention supervision and noise, with a sharpness
+ * refinement of B) at 64²
  * with a small network; `checkpoint-select` keeps two epochs, exports them and writes the augmented set.
  */
 import { defineExperiment } from '../src/dsl/index.js';
@@ -38,11 +39,11 @@ export default defineExperiment('demo', (x) => {
       probe: 6,
       keepEvery: 2,
       phases: [
-        { name: 'base', epochs: 4, batch: 4, loadSize: 72, cropSize: 64, lr: { base: 2e-4, policy: 'constant', niter: 4, niterDecay: 0 } },
+        { name: 'base', epochs: 5, batch: 2, loadSize: 72, cropSize: 64, lr: { base: 2e-4, policy: 'constant', niter: 5, niterDecay: 0 } },
         {
-          name: 'nmc-noise', epochs: 4, batch: 4, loadSize: 72, cropSize: 64,
-          lr: { base: 2e-4, policy: 'linear', niter: 2, niterDecay: 2 },
-          lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 0 },
+          name: 'nmc-noise', epochs: 7, batch: 2, loadSize: 72, cropSize: 64,
+          lr: { base: 2e-4, policy: 'linear', niter: 4, niterDecay: 3 },
+          lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 1 },
           noise: { layers: ['c2'], position: 'postAct', sigma: 0.1 },
           dropB: [{ score: 'sharpness', below: 60 }],
         },
@@ -51,6 +52,6 @@ export default defineExperiment('demo', (x) => {
   });
   x.stage(checkpointSelect, {
     inputs: { generators: trained.outputs.generators, images: fake.outputs.masked },
-    params: { select: { epochs: [6, 8] }, seed: 1, size: 64 },
+    params: { select: { epochs: [8, 12] }, seed: 1, size: 64 },
   });
 });
