@@ -25,7 +25,7 @@ export interface ExecOptions {
   /** receives the stage's log lines, already prefixed */
   readonly log: (line: string) => void;
   readonly signal: AbortSignal;
-  /** file to append `{"stage": name}` to after success (set by `repro run` through the environment) */
+  /** file to append `{"stage": name, "seconds": wall time}` to after success (set by `repro run` through the environment) */
   readonly journal?: string | undefined;
 }
 
@@ -37,6 +37,7 @@ export interface ExecResult {
 
 /** Runs one stage of one experiment. */
 export async function execStage(root: string, experimentName: string, stageId: string, options: ExecOptions): Promise<ExecResult> {
+  const started = performance.now();
   const stage = await findCompiledStage(root, experimentName, stageId);
   const params = await readStageParams(root, stage);
   const logger = prefixedLogger(stage.name, options.log);
@@ -97,7 +98,8 @@ export async function execStage(root: string, experimentName: string, stageId: s
   for (const [name, path] of Object.entries(stage.metrics)) await writeJson(join(root, path), metrics[name]);
   for (const [name, path] of Object.entries(stage.plots)) await writeJson(join(root, path), result?.plots?.[name] ?? []);
   await removeWorkDir(root, stage.name);
-  if (options.journal) await appendFile(options.journal, `${JSON.stringify({ stage: stage.name })}\n`);
+  const seconds = Math.round(performance.now() - started) / 1000;
+  if (options.journal) await appendFile(options.journal, `${JSON.stringify({ stage: stage.name, seconds })}\n`);
   logger.info('done');
   return { stage: stage.name, outputs: Object.values(stage.outputs), metrics: Object.values(stage.metrics) };
 }

@@ -4,7 +4,7 @@
  * named experiments need. Which stages actually executed is read from a journal that each `repro exec`
  * appends to, not guessed from DVC's output.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError, type Issue } from '../errors.js';
 import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
@@ -13,7 +13,8 @@ import { experimentsMissingData, missingDataError } from './missing-data.js';
 import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
 import { collectEnvironmentPin, type EnvironmentPin } from './env-manifest.js';
-import { readTextIfExists, writeJson } from './fs-atomic.js';
+import { readTextIfExists } from './fs-atomic.js';
+import { writeRunRecord } from './run-record.js';
 import { backendKindOf } from './tf-backend.js';
 
 export interface RunOptions {
@@ -77,19 +78,15 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     ? ['exp', 'run', ...(options.name ? ['-n', options.name] : []), ...(options.set ?? []).flatMap((s) => ['-S', s])]
     : ['repro'];
   if (options.force) args.push('--force');
-  await runDvc(root, [...args, ...targets], {
+  const dvc = await runDvc(root, [...args, ...targets], {
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(compiled.backend) },
     onOutput: options.onOutput,
   });
   if (options.set?.length) await restampAfterOverrides(root, Object.values(compiled.experiments).map((e) => e.file).sort());
-  const ran = (await readFile(journal, 'utf8'))
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => (JSON.parse(line) as { stage: string }).stage);
   const mode = asExperiment ? 'exp' : 'repro';
   const environment = await collectEnvironmentPin(root, compiled.backend);
-  // NOTE: run records are untracked logs; a timestamp belongs here, never in tracked outputs.
-  await writeJson(journal.replace(/\.jsonl$/, '.json'), { finishedAt: new Date().toISOString(), mode, targets, ran, environment });
+  // The record (stage timings, experiment name, lock hash) is what `repro report` shows as timings.
+  const ran = (await writeRunRecord(root, journal, { mode, targets, dvcOutput: `${dvc.stdout}\n${dvc.stderr}`, environment })).map((line) => line.stage);
   return { compiled, targets, ran, skipped, mode, environment };
 }
 
