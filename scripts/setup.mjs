@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm install`'s postinstall: everything repro needs beyond Node packages, installed by the project
-// itself and idempotent. (1) A project-local Python environment `.venv` with dvc and its dependencies at
-// the exact pins of requirements.txt (skipped when the stamp matches). (2) git and DVC initialised where
-// missing. (3) The embedded demo data: face photos shipped inside @vladmandic/face-api, copied to
-// data/demo/photos (tracked by data.dvc). Each step prints one line; a failure names the step and the
-// command to retry.
+// itself and idempotent. (1) A project-local Python environment `.venv` with dvc and dvc-s3 at the exact
+// pins of requirements.txt, and a test-only one `.venv-test` with moto's S3 server at the pins of
+// requirements-test.txt (each skipped when its stamp matches; REPRO_SKIP_TEST_ENV=1 skips the second).
+// (2) git and DVC initialised where missing. (3) The embedded demo data: face photos shipped inside
+// @vladmandic/face-api, copied to data/demo/photos (tracked by data.dvc). Each step prints one line; a
+// failure names the step and the command to retry.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,6 @@ import { dirname, join } from 'node:path';
 
 const root = process.env.INIT_CWD && existsSync(join(process.env.INIT_CWD, 'experiments')) ? process.env.INIT_CWD : process.cwd();
 const venv = join(root, '.venv');
-const stampFile = join(venv, '.repro-requirements.sha256');
 const log = (message) => process.stderr.write(`repro setup: ${message}\n`);
 
 function run(file, args, options = {}) {
@@ -39,23 +39,29 @@ function findPython() {
   return undefined;
 }
 
-function setupPython() {
-  const requirements = readFileSync(join(root, 'requirements.txt'));
+/**
+ * Creates `dir` and installs `requirementsFile` into it at its exact pins, unless the stamp says it is done.
+ * `probe` is the executable that must exist afterwards; `describe` returns the line printed when ready.
+ */
+function setupPython({ dir, requirementsFile, probe, what, describe }) {
+  const stampFile = join(dir, '.repro-requirements.sha256');
+  const requirements = readFileSync(join(root, requirementsFile));
   const wanted = createHash('sha256').update(requirements).digest('hex');
-  if (existsSync(join(venv, 'bin', 'dvc')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === wanted) {
-    log('python env .venv is up to date');
+  const name = dir.slice(root.length + 1);
+  if (existsSync(join(dir, 'bin', probe)) && existsSync(stampFile) && readFileSync(stampFile, 'utf8').trim() === wanted) {
+    log(`python env ${name} is up to date`);
     return;
   }
   const python = findPython();
-  if (!python) fail('python env', new Error('expected python3 >= 3.9 on PATH (or REPRO_PYTHON), found none'), 'install python3, then `npm run postinstall`');
+  if (!python) fail(`python env ${name}`, new Error('expected python3 >= 3.9 on PATH (or REPRO_PYTHON), found none'), 'install python3, then `npm run postinstall`');
   try {
-    if (!existsSync(join(venv, 'bin', 'python'))) run(python, ['-m', 'venv', venv]);
-    log('installing dvc and its pinned dependencies into .venv (first time only, about a minute)');
-    run(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', join(root, 'requirements.txt')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (!existsSync(join(dir, 'bin', 'python'))) run(python, ['-m', 'venv', dir]);
+    log(`installing ${what} into ${name} (first time only, about a minute)`);
+    run(join(dir, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '-q', '-r', join(root, requirementsFile)], { stdio: ['ignore', 'ignore', 'pipe'] });
     writeFileSync(stampFile, `${wanted}\n`);
-    log(`dvc ${run(join(venv, 'bin', 'dvc'), ['--version'], { env: { ...process.env, DVC_NO_ANALYTICS: '1' } }).trim()} ready in .venv`);
+    log(describe());
   } catch (error) {
-    fail('python env', error, '`rm -rf .venv && npm run postinstall`');
+    fail(`python env ${name}`, error, `\`rm -rf ${name} && npm run postinstall\``);
   }
 }
 
@@ -93,6 +99,22 @@ function setupDemoData() {
   log(copied ? `copied ${copied} demo photos to data/demo/photos` : 'demo photos in place');
 }
 
-setupPython();
+setupPython({
+  dir: venv,
+  requirementsFile: 'requirements.txt',
+  probe: 'dvc',
+  what: 'dvc and its pinned dependencies',
+  describe: () => `dvc ${run(join(venv, 'bin', 'dvc'), ['--version'], { env: { ...process.env, DVC_NO_ANALYTICS: '1' } }).trim()} ready in .venv`,
+});
+// NOTE: its own environment, because moto pins a newer botocore than dvc-s3's aiobotocore allows.
+if (process.env.REPRO_SKIP_TEST_ENV !== '1') {
+  setupPython({
+    dir: join(root, '.venv-test'),
+    requirementsFile: 'requirements-test.txt',
+    probe: 'moto_server',
+    what: "moto's S3 server for the sharing tests",
+    describe: () => 'moto_server ready in .venv-test (tests only)',
+  });
+}
 setupRepositories();
 setupDemoData();
