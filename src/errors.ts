@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   GIT_FAILED: 'a git command failed',
   DVC_MISSING: 'the project-local dvc is not installed',
   BACKEND_UNAVAILABLE: 'the requested tensor backend could not be loaded',
+  RUN_NOT_FOUND: 'no DVC experiment, git commit or ref with that name',
+  CACHE_MISSING: 'an output of a run is not in the local DVC cache',
   USAGE: 'bad command-line usage',
   INTERRUPTED: 'interrupted by a signal',
 } as const;
