@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   BACKEND_UNAVAILABLE: 'the requested tensor backend could not be loaded',
   RUN_NOT_FOUND: 'no DVC experiment, git commit or ref with that name',
   CACHE_MISSING: 'an output of a run is not in the local DVC cache',
+  REMOTE_NOT_CONFIGURED: 'no git or DVC remote to share a run through',
+  WORKSPACE_CHANGED: 'the workspace has changes a command would overwrite',
+  VERIFY_FAILED: 'a shared run does not match its pin manifest',
+  PIN_MISMATCH: 'this machine differs from a pinned environment',
   USAGE: 'bad command-line usage',
   INTERRUPTED: 'interrupted by a signal',
 } as const;
