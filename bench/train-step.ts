@@ -1,8 +1,9 @@
 /**
  * Full-size AttentionGAN training step (two G + two D, ngf 64, 9 blocks, ndf 64, batch 4; MODEL.md §2.3
  * losses: LSGAN, cycle λ 10, identity 0.5, one Adam 2e-4 / β1 0.5 / eps 1e-8 for the Gs and one for the Ds,
- * pools of 50) at 128² and 256²: tfjs on native TensorFlow (src/gan/train-step.ts's `trainStep`) against the
- * same step in PyTorch on the CPU (bench/torch/train_step.py, threads = cores), each configuration in its own
+ * pools of 50) at 128² and 256²: tfjs on native TensorFlow (src/gan/train-step.ts's `trainStep`), as repro runs
+ * it (oneDNN off) and with TF_ENABLE_ONEDNN_OPTS=1, against the same step in PyTorch on the CPU
+ * (bench/torch/train_step.py, threads = cores), each configuration in its own
  * child process so peak memory is its own, both measured in this run on this machine. Prints the median
  * s/step, the ratio tfjs/torch (goal ≤ 1.0) and peak RSS. Torch comes from $REPRO_TORCH_PYTHON or
  * .venv-torch/bin/python (`node scripts/setup-torch.mjs` creates it); without it only tfjs is measured.
@@ -28,7 +29,7 @@ const WARM_UP = 1;
 const NETWORK = { ngf: 64, blocks: 9, ndf: 64 } as const;
 
 interface Sample {
-  framework: 'tfjs' | 'torch';
+  framework: 'tfjs' | 'tfjs-onednn' | 'torch';
   size: number;
   medianSeconds: number;
   seconds: number[];
@@ -42,7 +43,7 @@ interface Sample {
 }
 
 /** One configuration in this (child) process: WARM_UP + steps iterations of `trainStep`. */
-async function measureTfjs(size: number, steps: number): Promise<Sample> {
+async function measureTfjs(framework: 'tfjs' | 'tfjs-onednn', size: number, steps: number): Promise<Sample> {
   const tf = await loadTensorflow('tensorflow');
   const models = createGanModels(tf, NETWORK, 1);
   const optimizers = createGanOptimizers(tf);
@@ -67,7 +68,7 @@ async function measureTfjs(size: number, steps: number): Promise<Sample> {
   disposeGanOptimizers(optimizers);
   disposeGanModels(models);
   return {
-    framework: 'tfjs', size, medianSeconds: median(seconds), seconds, medianCpuSeconds: median(cpuSeconds),
+    framework, size, medianSeconds: median(seconds), seconds, medianCpuSeconds: median(cpuSeconds),
     peakRssMiB: process.resourceUsage().maxRSS / 1024, version: describeBackend('tensorflow'),
   };
 }
@@ -77,9 +78,9 @@ function findTorchPython(): string | undefined {
   return candidates.find((c): c is string => c !== undefined && c !== '' && existsSync(c));
 }
 
-async function runChild(file: string, args: string[], framework: Sample['framework'], size: number): Promise<Sample> {
+async function runChild(file: string, args: string[], env: Record<string, string>, framework: Sample['framework'], size: number): Promise<Sample> {
   const loadBefore = loadavg()[0]!;
-  const child = await execa(file, args, { cwd: ROOT, reject: false, stdin: 'ignore' });
+  const child = await execa(file, args, { cwd: ROOT, reject: false, stdin: 'ignore', env });
   const load: [number, number] = [loadBefore, loadavg()[0]!];
   const line = String(child.stdout).trim().split('\n').pop() ?? '';
   if (child.exitCode !== 0 || !line.startsWith('{')) {
@@ -92,9 +93,10 @@ async function runChild(file: string, args: string[], framework: Sample['framewo
 
 const [, , first, ...rest] = process.argv;
 if (first === '--child') {
-  const [size, steps] = rest.map(Number) as [number, number];
-  const sample = await measureTfjs(size, steps).catch((error: unknown): Sample => ({
-    framework: 'tfjs', size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error: String(error).split('\n')[0] ?? '',
+  const framework = rest[0] as 'tfjs' | 'tfjs-onednn';
+  const [size, steps] = rest.slice(1).map(Number) as [number, number];
+  const sample = await measureTfjs(framework, size, steps).catch((error: unknown): Sample => ({
+    framework, size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error: String(error).split('\n')[0] ?? '',
   }));
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 } else {
@@ -105,12 +107,14 @@ if (first === '--child') {
   const torchArgs = (size: number) => [join(ROOT, 'bench', 'torch', 'train_step.py'), '--size', String(size), '--batch', String(BATCH),
     '--ngf', String(NETWORK.ngf), '--blocks', String(NETWORK.blocks), '--ndf', String(NETWORK.ndf),
     '--warmup', String(WARM_UP), '--steps', String(steps), '--threads', String(cpus().length)];
-  const runs: [Sample['framework'], string | undefined, (size: number) => string[]][] = [
-    ['tfjs', process.execPath, (size) => ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(size), String(steps)]],
-    ['torch', python, torchArgs],
+  const tfjsArgs = (framework: string) => (size: number) => ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', framework, String(size), String(steps)];
+  const runs: [Sample['framework'], string | undefined, (size: number) => string[], Record<string, string>][] = [
+    ['tfjs', process.execPath, tfjsArgs('tfjs'), { TF_ENABLE_ONEDNN_OPTS: '0' }],
+    ['tfjs-onednn', process.execPath, tfjsArgs('tfjs-onednn'), { TF_ENABLE_ONEDNN_OPTS: '1' }],
+    ['torch', python, torchArgs, {}],
   ];
   for (const size of sizes) {
-    for (const [framework, file, args] of runs) {
+    for (const [framework, file, args, env] of runs) {
       if (file === undefined) continue;
       const previous = samples.filter((s) => s.framework === framework && !s.error).pop();
       const expectedMiB = previous ? previous.peakRssMiB * (size / previous.size) ** 2 : 0;
@@ -119,20 +123,20 @@ if (first === '--child') {
         samples.push({ framework, size, medianSeconds: NaN, seconds: [], medianCpuSeconds: NaN, peakRssMiB: NaN, version: '', error });
         continue;
       }
-      samples.push(await runChild(file, args(size), framework, size));
+      samples.push(await runChild(file, args(size), env, framework, size));
     }
   }
   console.log(`AttentionGAN training step (2 G + 2 D, ngf ${NETWORK.ngf}, ${NETWORK.blocks} blocks, batch ${BATCH}), median of ${steps} steps after ${WARM_UP} warm-up, ${cpus().length} CPU cores`);
   for (const v of [...new Set(samples.map((s) => `${s.framework}: ${s.version}`))].filter((v) => !v.endsWith(': '))) console.log(`  ${v}`);
   if (!python) console.log('  torch baseline skipped: set REPRO_TORCH_PYTHON, or run `node scripts/setup-torch.mjs` (creates .venv-torch)');
-  console.log('size  framework   s/step   tfjs/torch   CPU s/step   tfjs/torch   peak RSS MiB   load 1-min   steps (s)');
+  console.log('size  framework     s/step   tfjs/torch   CPU s/step   tfjs/torch   peak RSS MiB   load 1-min   steps (s)');
   for (const s of samples) {
     const torch = samples.find((t) => t.size === s.size && t.framework === 'torch' && !t.error);
-    const ratio = (key: 'medianSeconds' | 'medianCpuSeconds') => (s.framework === 'tfjs' && torch && !s.error ? (s[key] / torch[key]).toFixed(2) : '');
+    const ratio = (key: 'medianSeconds' | 'medianCpuSeconds') => (s.framework !== 'torch' && torch && !s.error ? (s[key] / torch[key]).toFixed(2) : '');
     const load = s.load ? `${s.load[0].toFixed(1)} → ${s.load[1].toFixed(1)}` : '';
     const line = s.error
       ? (s.error.startsWith('skipped') ? s.error : `failed: ${s.error}`)
       : `${s.medianSeconds.toFixed(2).padStart(8)} ${ratio('medianSeconds').padStart(11)}   ${s.medianCpuSeconds.toFixed(2).padStart(10)} ${ratio('medianCpuSeconds').padStart(11)}   ${s.peakRssMiB.toFixed(0).padStart(12)}   ${load.padStart(11)}   ${s.seconds.map((v) => v.toFixed(1)).join(', ')}`;
-    console.log(`${String(s.size).padEnd(5)} ${s.framework.padEnd(9)} ${line}`);
+    console.log(`${String(s.size).padEnd(5)} ${s.framework.padEnd(11)} ${line}`);
   }
 }
