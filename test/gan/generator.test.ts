@@ -1,8 +1,8 @@
 /**
  * The AttentionGAN generator: the full-size network has exactly the 11,822,949 parameters of the reference;
  * a small one (ngf 8, 2 blocks, 32² input) returns the output, 10 attention maps and 27 content channels at
- * input resolution, its attention sums to 1 at every pixel, its output stays in [−1, 1], a forward pass in
- * `tf.tidy` leaks no tensors, and the same seed gives the same weights (another seed does not).
+ * input resolution, and so does the full-size one on a 256² image; attention sums to 1 at every pixel, the
+ * output stays in [−1, 1], a forward pass in `tf.tidy` leaks no tensors, and the same seed gives the same weights (another seed does not).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -112,6 +112,22 @@ runSuite('~> rejects sizes not divisible by 4', () => {
   const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 1, scope: 'bad' });
   const x = randomImage(1, 30, 1);
   assert.throws(() => runGenerator(tf, weights, x), /divisible by 4/);
+  x.dispose();
+  disposeWeights(weights);
+});
+
+runSuite('~> the reference size (ngf 64, 9 blocks) runs a 256² image: output, 10 maps, 27 content channels, no leak', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 64, blocks: 9, seed: 5, scope: 'full' });
+  const x = randomImage(1, 256, 9);
+  const before = tf.memory().numTensors;
+  const { output, attention, content } = runGenerator(tf, weights, x);
+  assert.equal(output.shape, [1, 256, 256, 3]);
+  assert.equal(attention.shape, [1, 256, 256, 10]);
+  assert.equal(content.shape, [1, 256, 256, 27]);
+  const [low, high] = tf.tidy(() => [tf.min(output).dataSync()[0]!, tf.max(output).dataSync()[0]!]);
+  assert.ok(low >= -1 && high <= 1, `~> output in [−1, 1]: [${low}, ${high}]`);
+  tf.dispose([output, attention, content]);
+  assert.is(tf.memory().numTensors, before, '~> no tensor left behind');
   x.dispose();
   disposeWeights(weights);
 });
