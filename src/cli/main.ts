@@ -65,4 +65,24 @@ program
   .command('schema', 'print the JSON Schema of params.yaml')
   .action(action(async () => (await import('./commands/schema.js')).schemaCommand));
 
+program
+  .command('runs', 'list every run (DVC experiments, commits that changed dvc.lock, the workspace) with the params and metrics that differ')
+  .option('--json', 'print every run with all its params and metrics as JSON')
+  .action(action(async () => (await import('./commands/runs.js')).runsCommand));
+
+program
+  .command('diff <a> <b>', 'compare two runs (experiment names, commits or `workspace`): params, metrics, curves and sample grids (SSIM), plus an HTML report')
+  .option('--json', 'print the comparison as JSON')
+  .option('--all', 'include unchanged params and metrics')
+  .option('--no-report', 'skip the HTML report under reports/diff-<a>-<b>/')
+  .example('diff base wide')
+  .example('diff HEAD workspace --json')
+  .action(action(async () => (await import('./commands/diff.js')).diffCommand));
+
+program
+  .command('report <run>', "write one run's HTML report (params, metrics, curves, grids, stage timings, environment) under reports/run-<run>/")
+  .option('--json', 'print what the report shows as JSON')
+  .example('report wide')
+  .action(action(async () => (await import('./commands/report.js')).reportCommand));
+
 program.parse(process.argv);
