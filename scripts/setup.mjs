@@ -4,8 +4,9 @@
 // pins of requirements.txt, and a test-only one `.venv-test` with moto's S3 server at the pins of
 // requirements-test.txt (each skipped when its stamp matches; REPRO_SKIP_TEST_ENV=1 skips the second).
 // (2) git and DVC initialised where missing. (3) The embedded demo data: face photos shipped inside
-// @vladmandic/face-api, copied to data/demo/photos (tracked by data.dvc). Each step prints one line; a
-// failure names the step and the command to retry.
+// @vladmandic/face-api, copied to data/demo/photos (tracked by data.dvc). (4) Debian's chromium for the
+// report test, installed with apt-get when missing and running as root (otherwise it says how to get it).
+// Each step prints one line; a failure names the step and the command to retry.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -99,6 +100,41 @@ function setupDemoData() {
   log(copied ? `copied ${copied} demo photos to data/demo/photos` : 'demo photos in place');
 }
 
+
+/**
+ * Debian's chromium, which the report test drives headless with playwright-core (a browser download of
+ * playwright's own is not possible here). Present: nothing to do. Missing, as root with apt-get: installed
+ * from Debian's packages. Otherwise: says how to get it. Never fails the install, since only that test
+ * needs it; REPRO_CHROMIUM points elsewhere, REPRO_SKIP_CHROMIUM=1 skips the step.
+ */
+function setupChromium() {
+  const path = process.env.REPRO_CHROMIUM || '/usr/bin/chromium';
+  const how = 'install it with `apt-get install -y chromium` (as root; Debian/Ubuntu), or set REPRO_CHROMIUM to a Chromium/Chrome binary';
+  if (existsSync(path)) {
+    log(`chromium for the report test: ${path}`);
+    return;
+  }
+  if (process.env.REPRO_SKIP_CHROMIUM === '1') {
+    log(`chromium skipped (REPRO_SKIP_CHROMIUM=1); test/cli/report.test.ts needs it: ${how}`);
+    return;
+  }
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    log(`chromium not found at ${path}; test/cli/report.test.ts needs it: ${how}`);
+    return;
+  }
+  log('installing Debian chromium for the report test: apt-get update && apt-get install -y chromium (first time only, a minute or two)');
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    run('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    log(`chromium ready: ${run('/usr/bin/chromium', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).trim()} at /usr/bin/chromium`);
+  } catch (error) {
+    log(`chromium install failed: ${String(error.stderr || error.message).trim().split('\n').slice(-3).join(' / ')}`);
+    log(`test/cli/report.test.ts needs it: ${how}`);
+  }
+}
+
 setupPython({
   dir: venv,
   requirementsFile: 'requirements.txt',
@@ -118,3 +154,4 @@ if (process.env.REPRO_SKIP_TEST_ENV !== '1') {
 }
 setupRepositories();
 setupDemoData();
+setupChromium();
