@@ -66,6 +66,34 @@ program
   .action(action(async () => (await import('./commands/schema.js')).schemaCommand));
 
 program
+  .command('share <run>', "push a run's git refs and DVC objects with its pin manifest, for `repro pull` elsewhere")
+  .option('--to', 'share through a folder: <dir>/git (bare repository) and <dir>/dvc, registered as remotes `share`')
+  .option('--git-remote', 'git remote to push to (default: origin)')
+  .option('--dvc-remote', "DVC remote to push to (default: DVC's default remote)")
+  .option('-f, --force', 'replace a different run of the same name on the remotes')
+  .option('--json', 'print the manifest and what was pushed as JSON')
+  .example('share wider --to ../lab-share')
+  .example('share wider')
+  .action(action(async () => (await import('./commands/share.js')).shareCommand));
+
+program
+  .command('pull <run>', "fetch a shared run's refs and DVC objects and put its files and outputs in the workspace")
+  .option('--from', 'pull from a folder made by `repro share --to <dir>`')
+  .option('--git-remote', 'git remote to fetch from (default: origin)')
+  .option('--dvc-remote', 'DVC remote to fetch from (default: the one the run was pushed to, else the default)')
+  .option('-f, --force', 'overwrite uncommitted changes and a local run of the same name')
+  .option('--json', 'print the manifest as JSON')
+  .example('pull wider')
+  .action(action(async () => (await import('./commands/pull.js')).pullCommand));
+
+program
+  .command('verify <run>', "check the workspace's outputs, cache, code and this machine against a shared run's pins, recomputing nothing")
+  .option('--backend', 'tensor backend this machine would use: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+  .option('--json', 'print every check and mismatch as JSON')
+  .example('verify wider')
+  .action(action(async () => (await import('./commands/verify.js')).verifyCommand));
+
+program
   .command('runs', 'list every run (DVC experiments, commits that changed dvc.lock, the workspace) with the params and metrics that differ')
   .option('--json', 'print every run with all its params and metrics as JSON')
   .action(action(async () => (await import('./commands/runs.js')).runsCommand));

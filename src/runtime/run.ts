@@ -13,6 +13,7 @@ import { experimentsMissingData, missingDataError } from './missing-data.js';
 import type { PipelineSummary } from './compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
 import { collectEnvironmentPin, type EnvironmentPin } from './env-manifest.js';
+import { writeEnvironmentPins } from './environment-file.js';
 import { readTextIfExists } from './fs-atomic.js';
 import { writeRunRecord } from './run-record.js';
 import { backendKindOf } from './tf-backend.js';
@@ -78,6 +79,8 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     ? ['exp', 'run', ...(options.name ? ['-n', options.name] : []), ...(options.set ?? []).flatMap((s) => ['-S', s])]
     : ['repro'];
   if (options.force) args.push('--force');
+  // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
+  await writeEnvironmentPins(root, wanted, await collectEnvironmentPin(root, compiled.backend));
   const dvc = await runDvc(root, [...args, ...targets], {
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(compiled.backend) },
     onOutput: options.onOutput,

@@ -44,7 +44,7 @@ export interface TmpRepoOptions {
 /** What a project's .gitignore holds for repro (the project's own also ignores its demo data). */
 const GITIGNORE = 'node_modules\n/out/\n/.repro/cache/\n/.repro/runs/\n';
 
-const ENV = {
+export const ENV = {
   REPRO_DVC: DVC,
   DVC_NO_ANALYTICS: '1',
   GIT_AUTHOR_NAME: 'repro test',
