@@ -2,7 +2,7 @@
  * `repro runs`: every run of the project — each local DVC experiment (`refs/exps/…`, any baseline), each
  * commit of the current branch (first parents) that changed dvc.lock, and the workspace when it has a
  * dvc.lock — with its params and metrics read at its revision (see run-snapshot.ts). The key params and
- * metrics are those whose values are not the same in every run. Reading git directly keeps this fast:
+ * metrics are those that take two different values among the runs that have them. Reading git directly keeps this fast:
  * `dvc exp show -n -1` takes seconds per dozen commits because it collects every commit.
  */
 import { existsSync } from 'node:fs';
@@ -31,9 +31,9 @@ export interface RunSummary {
 export interface RunList {
   /** workspace first, then newest first */
   readonly runs: readonly RunSummary[];
-  /** params whose value differs between runs */
+  /** params with two different values among the runs that have them */
   readonly keyParams: readonly string[];
-  /** metrics whose value differs between runs */
+  /** metrics with two different values among the runs that have them */
   readonly keyMetrics: readonly string[];
 }
 

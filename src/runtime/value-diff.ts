@@ -49,10 +49,16 @@ export function diffValues(before: Record<string, FlatValue>, after: Record<stri
   return out;
 }
 
-/** Keys whose values are not the same in every map (a key some maps lack counts as differing). */
+/**
+ * Keys with at least two different values among the maps that have them. A key only some maps have (an
+ * experiment added later) is not a difference by itself: those runs did not set it to anything.
+ */
 export function keysThatDiffer(maps: readonly Record<string, FlatValue>[]): string[] {
   const keys = [...new Set(maps.flatMap((m) => Object.keys(m)))].sort();
-  return keys.filter((key) => maps.some((m) => !sameValue(m[key] ?? null, maps[0]![key] ?? null)));
+  return keys.filter((key) => {
+    const present = maps.filter((m) => key in m && m[key] !== null && m[key] !== undefined);
+    return present.some((m) => !sameValue(m[key], present[0]![key]));
+  });
 }
 
 /** Drops float noise such as 0.30000000000000004 from a difference. */

@@ -50,13 +50,26 @@ function summarize(result: DiffResult): string[] {
   return lines;
 }
 
+/**
+ * Keys both runs have, one line each; keys only one run has (a whole experiment or stage added) are
+ * summed up per experiment instead, so they do not bury the changes (--json lists every key).
+ */
 function changes(title: string, values: Readonly<Record<string, ValueChange>>): string[] {
   const keys = Object.keys(values);
   if (keys.length === 0) return [`${title}: no change`];
-  const rows = keys.map((k) => {
+  const both = keys.filter((k) => values[k]!.old !== null && values[k]!.new !== null);
+  const rows = both.map((k) => {
     const c = values[k]!;
     const delta = c.diff === undefined ? '' : `(${c.diff > 0 ? '+' : ''}${cellOf(c.diff)})`;
     return [k, `${cellOf(c.old)} → ${cellOf(c.new)}`, delta];
   });
-  return [`${title}:`, ...formatTextTable(['', '', ''], rows, { maxWidth: 80 }).slice(1).map((l) => `  ${l}`)];
+  const lines = [`${title}:`, ...formatTextTable(['', '', ''], rows, { maxWidth: 80 }).slice(1).map((l) => `  ${l}`)];
+  for (const side of ['a', 'b'] as const) {
+    const only = keys.filter((k) => (side === 'a' ? values[k]!.new === null : values[k]!.old === null));
+    if (only.length === 0) continue;
+    const counts = new Map<string, number>();
+    for (const k of only) counts.set(k.split('.')[0]!, (counts.get(k.split('.')[0]!) ?? 0) + 1);
+    lines.push(`  only in ${side}: ${[...counts].map(([group, n]) => `${n} ${title} of '${group}'`).join(', ')} (--json lists them)`);
+  }
+  return lines;
 }

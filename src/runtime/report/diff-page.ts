@@ -17,7 +17,7 @@ export const COLOUR_B = '#e8710a';
 export function renderDiffPage(result: DiffResult): string {
   const title = `repro diff ${result.a.label} → ${result.b.label}`;
   const header = `<h1>${escapeHtml(title)}</h1>
-<div class="runs"><span class="legend-a">a</span>&nbsp;${describeRun(result.a)}<span class="legend-b">b</span>&nbsp;${describeRun(result.b)}</div>`;
+<div class="runs"><span><span class="legend-a">a</span> ${describeRun(result.a)}</span><span><span class="legend-b">b</span> ${describeRun(result.b)}</span></div>`;
   const body = [
     section('params', `Params (${Object.keys(result.params).length} changed)`, changesTable(result.params, 'no param differs')),
     section('metrics', 'Metrics', changesTable(result.metrics, 'no metric differs')),
@@ -47,11 +47,11 @@ export function describeRun(run: Revision): string {
   return `<span>${parts.join(' · ')}</span>`;
 }
 
-/** key | a | b | Δ, one row per key. */
+/** key | a | b | Δ, one row per key; keys only one run has (a whole experiment added) fold away. */
 export function changesTable(changes: Readonly<Record<string, ValueChange>>, empty: string): string {
   const keys = Object.keys(changes);
   if (keys.length === 0) return note(empty);
-  const rows = keys.map((key) => {
+  const row = (key: string) => {
     const c = changes[key]!;
     return [
       `<span class="key">${escapeHtml(key)}</span>`,
@@ -59,8 +59,13 @@ export function changesTable(changes: Readonly<Record<string, ValueChange>>, emp
       escapeHtml(formatValue(c.new)),
       c.diff === undefined ? '' : `<span class="${c.diff > 0 ? 'up' : c.diff < 0 ? 'down' : ''}">${escapeHtml(formatDelta(c.diff))}</span>`,
     ];
-  });
-  return table(['key', 'a', 'b', 'Δ (b − a)'], rows);
+  };
+  const headers = ['key', 'a', 'b', 'Δ (b − a)'];
+  const both = keys.filter((k) => changes[k]!.old !== null && changes[k]!.new !== null);
+  const oneSided = keys.filter((k) => !both.includes(k));
+  const parts = [both.length > 0 ? table(headers, both.map(row)) : note('no key both runs have differs')];
+  if (oneSided.length > 0) parts.push(`<details><summary>${oneSided.length} keys only one run has</summary>\n${table(headers, oneSided.map(row))}\n</details>`);
+  return parts.join('\n');
 }
 
 function curves(result: DiffResult): string {
