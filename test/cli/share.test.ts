@@ -125,6 +125,23 @@ share('another tensor backend on this machine is reported as a pin mismatch', as
   await must(clone.reproWith({ REPRO_BACKEND: pinned.split(' ')[0]! }, 'verify', 'first'));
 });
 
+share('pull refuses uncommitted changes it would overwrite, and a folder that holds no share', async ({ clone }) => {
+  const original = await clone.read('src/lab/util.ts');
+  await clone.write('src/lab/util.ts', `${original}// local edit\n`);
+  try {
+    const dirty = await clone.repro('pull', 'first');
+    assert.is(dirty.exitCode, 1);
+    assert.match(dirty.stderr, /a workspace without uncommitted changes expected before applying run 'first', received 1 changed file/);
+    assert.match(dirty.stderr, /src\/lab\/util\.ts {2}changed/);
+    assert.match(dirty.stderr, /repro pull first --force/);
+  } finally {
+    await clone.write('src/lab/util.ts', original);
+  }
+  const nowhere = await clone.repro('pull', 'first', '--from', join(clone.root, 'no-such-folder'));
+  assert.is(nowhere.exitCode, 1);
+  assert.match(nowhere.stderr, /a shared folder expected at '.*no-such-folder' \(with git\/ and dvc\/ inside\), received no such folder/);
+});
+
 share('the same share → pull → verify over S3 (moto on localhost)', async ({ origin }) => {
   const s3 = await startMotoServer();
   const remotes = await mkdtemp(join(tmpdir(), 'repro-s3-git-'));

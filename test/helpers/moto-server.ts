@@ -29,13 +29,13 @@ export async function startMotoServer(): Promise<MotoServer> {
   const child = execa(MOTO_SERVER, ['-H', '127.0.0.1', '-p', String(port)], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'pipe' });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`moto_server exited (${child.exitCode}):\n${stderr}`);
     if (await fetch(`${endpoint}/`).then((r) => r.ok, () => false)) break;
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`moto_server did not answer on ${endpoint} within 30 s:\n${stderr}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within 60 s:\n${stderr}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

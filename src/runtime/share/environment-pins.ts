@@ -10,7 +10,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { collectEnvironmentPin, type EnvironmentPin } from '../env-manifest.js';
-import { backendKindOf } from '../tf-backend.js';
 
 /** What a shared run pins about the machine that produced it. */
 export interface EnvironmentPins {
@@ -50,7 +49,7 @@ export async function collectPins(root: string, backend: string): Promise<Enviro
 
 /** Flattens a recorded `EnvironmentPin`; npm and CUDA come from this machine (the pin file lacks them). */
 export async function pinsFromEnvironment(root: string, pin: EnvironmentPin): Promise<EnvironmentPins> {
-  const kind = backendKindOf(pin.backend);
+  const kind = pin.backend.split(' ')[0];
   return {
     node: pin.node,
     npm: await npmVersion(),

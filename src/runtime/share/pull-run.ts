@@ -26,7 +26,7 @@ export interface PullResult {
 /** Pulls the shared run `name` into the project at `root`. */
 export async function pullRun(root: string, name: string, options: PullOptions = {}): Promise<PullResult> {
   if (!options.force) await requireCleanWorkspace(root, name);
-  const folder = options.dir === undefined ? undefined : await setUpFolderRemotes(root, options.dir);
+  const folder = options.dir === undefined ? undefined : await setUpFolderRemotes(root, options.dir, false);
   const git = folder?.git ?? (await resolveGitRemote(root, options.gitRemote, `run \`repro pull ${name} --from <folder>\`, or \`git remote add origin <url>\``));
   const ref = shareRef(name);
   const fetched = await runGit(root, ['fetch', '-q', git.name, `+${ref}:${ref}`], { reject: false });
@@ -38,6 +38,13 @@ export async function pullRun(root: string, name: string, options: PullOptions =
   const manifest = await readManifest(root, name);
   const dvc = folder?.dvc ?? (await chooseDvcRemote(root, options.dvcRemote, manifest));
   await runDvc(root, ['exp', 'pull', ...(options.force ? ['--force'] : []), '-r', dvc.name, git.name, manifest.git.ref]);
+  // A local run of the same name that differs is left alone by `dvc exp pull` (it only warns).
+  const local = (await runGit(root, ['rev-parse', '--verify', '--quiet', manifest.git.ref], { reject: false })).stdout.trim();
+  if (local !== manifest.git.commit) {
+    throw new ReproError('WORKSPACE_CHANGED', `run '${name}' expected at commit ${manifest.git.commit.slice(0, 7)} as shared, received a local run of that name at ${local ? local.slice(0, 7) : 'no commit'}`, {
+      hint: `run \`repro pull ${name} --force\` to replace the local run with the shared one`,
+    });
+  }
   await runDvc(root, ['exp', 'apply', manifest.git.ref]);
   return { manifest, git, dvc };
 }

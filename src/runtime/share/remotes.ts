@@ -25,11 +25,19 @@ export interface RemoteChoice {
   readonly dvcRemote?: string | undefined;
 }
 
-/** Registers `<dir>/git` (a bare repository, created when missing) and `<dir>/dvc` as remotes `share`. */
-export async function setUpFolderRemotes(root: string, dir: string): Promise<{ git: RemotePin; dvc: RemotePin }> {
+/**
+ * Registers `<dir>/git` and `<dir>/dvc` as remotes `share`. With `create` (sharing), a missing bare
+ * repository is created; without it (pulling), a folder that holds none is an error.
+ */
+export async function setUpFolderRemotes(root: string, dir: string, create: boolean): Promise<{ git: RemotePin; dvc: RemotePin }> {
   const base = resolve(root, dir);
   const gitUrl = join(base, 'git');
   const dvcUrl = join(base, 'dvc');
+  if (!create && !existsSync(join(gitUrl, 'HEAD'))) {
+    throw new ReproError('REMOTE_NOT_CONFIGURED', `a shared folder expected at '${base}' (with git/ and dvc/ inside), received no ${existsSync(base) ? 'git/ repository in it' : 'such folder'}`, {
+      hint: 'pass the folder given to `repro share <run> --to <folder>`',
+    });
+  }
   if (!existsSync(join(gitUrl, 'HEAD'))) {
     await mkdir(gitUrl, { recursive: true });
     await runGit(gitUrl, ['init', '-q', '--bare']);

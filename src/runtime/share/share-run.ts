@@ -38,7 +38,7 @@ export async function shareRun(root: string, name: string, options: ShareOptions
   let git: RemotePin;
   let dvc: RemotePin;
   if (options.dir !== undefined) {
-    ({ git, dvc } = await setUpFolderRemotes(root, options.dir));
+    ({ git, dvc } = await setUpFolderRemotes(root, options.dir, true));
   } else {
     git = await resolveGitRemote(root, options.gitRemote, `${hint} (\`git remote add origin <url>\`)`);
     dvc = requireDvcRemote(await readDvcConfig(root), options.dvcRemote, `${hint} (\`dvc remote add -d <name> <url>\`)`);
