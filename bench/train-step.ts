@@ -2,14 +2,16 @@
  * Full-size AttentionGAN training step (two G + two D, ngf 64, 9 blocks, ndf 64, batch 4; MODEL.md §2.3
  * losses: LSGAN, cycle λ 10, identity 0.5, one Adam 2e-4 / β1 0.5 / eps 1e-8 for the Gs and one for the Ds,
  * pools of 50) at 128² and 256²: tfjs on native TensorFlow (src/gan/train-step.ts's `trainStep`), as repro runs
- * it (oneDNN off) and with TF_ENABLE_ONEDNN_OPTS=1, against the same step in PyTorch on the CPU
+ * it (oneDNN off; with `--onednn` also TF_ENABLE_ONEDNN_OPTS=1), against the same step in PyTorch on the CPU
  * (bench/torch/train_step.py, threads = cores), each configuration in its own
  * child process so peak memory is its own, both measured in this run on this machine. Prints the median
  * s/step, the ratio tfjs/torch (goal ≤ 1.0) and peak RSS. Torch comes from $REPRO_TORCH_PYTHON or
  * .venv-torch/bin/python (`node scripts/setup-torch.mjs` creates it); without it only tfjs is measured.
  * A configuration whose peak memory, extrapolated from the previous size by pixel count, would exceed 90 % of
  * this machine's memory is skipped and reported as such rather than run into the OOM killer.
- * Usage: npx tsx bench/train-step.ts [steps=2] [sizes=128,256]   (one warm-up step before the measured ones)
+ * NOTE: tfjs needs ~21 GB at 128² (oneDNN on: over 24 GB, which thrashed a 23 GB machine), so `--onednn` is
+ * opt-in; run this on an otherwise idle machine.
+ * Usage: npx tsx bench/train-step.ts [steps=2] [sizes=128,256] [--onednn]   (one warm-up step before the measured ones)
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -100,8 +102,10 @@ if (first === '--child') {
   }));
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 } else {
-  const steps = Number(first ?? 2);
-  const sizes = (rest[0] ?? '128,256').split(',').map(Number);
+  const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const steps = Number(positional[0] ?? 2);
+  const sizes = (positional[1] ?? '128,256').split(',').map(Number);
+  const withOnednn = process.argv.includes('--onednn');
   const python = findTorchPython();
   const samples: Sample[] = [];
   const torchArgs = (size: number) => [join(ROOT, 'bench', 'torch', 'train_step.py'), '--size', String(size), '--batch', String(BATCH),
@@ -110,7 +114,7 @@ if (first === '--child') {
   const tfjsArgs = (framework: string) => (size: number) => ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', framework, String(size), String(steps)];
   const runs: [Sample['framework'], string | undefined, (size: number) => string[], Record<string, string>][] = [
     ['tfjs', process.execPath, tfjsArgs('tfjs'), { TF_ENABLE_ONEDNN_OPTS: '0' }],
-    ['tfjs-onednn', process.execPath, tfjsArgs('tfjs-onednn'), { TF_ENABLE_ONEDNN_OPTS: '1' }],
+    ['tfjs-onednn', withOnednn ? process.execPath : undefined, tfjsArgs('tfjs-onednn'), { TF_ENABLE_ONEDNN_OPTS: '1' }],
     ['torch', python, torchArgs, {}],
   ];
   for (const size of sizes) {
