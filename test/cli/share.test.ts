@@ -155,9 +155,11 @@ share('the same share → pull → verify over S3 (moto on localhost)', async ({
       await must(repo.dvc('remote', 'modify', '--local', 'team', 'secret_access_key', 'testing'));
     };
     await must(origin.git('init', '-q', '--bare', '--initial-branch=main', join(remotes, 'team.git')));
-    await must(origin.git('remote', 'add', 'team', join(remotes, 'team.git')));
+    await must(origin.git('remote', 'add', 'origin', join(remotes, 'team.git')));
     await configure(origin, ['--local']);
-    const shared = await must(origin.repro('share', 'first', '--git-remote', 'team'));
+    // No flags: the git remote `origin` and DVC's default remote, as configured.
+    const shared = await must(origin.repro('share', 'first'));
+    assert.match(shared.stdout, /→ 'origin' \(.*team\.git\)/);
     assert.match(shared.stdout, /→ 'team' \(s3:\/\/repro-share\/cache\)/);
     const keys = await s3.listKeys('repro-share');
     assert.is(keys.length, 10, '~> the run\'s 10 DVC objects are in the bucket');
