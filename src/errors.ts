@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   OUTPUT_CONFLICT: 'two stages write one output',
   GRAPH_CYCLE: 'the stage graph has a cycle',
   STAGE_FAILED: 'a stage threw',
+  CHECKPOINT_INVALID: 'a model checkpoint could not be read or does not fit the network',
   DVC_FAILED: 'a dvc command failed',
   GIT_FAILED: 'a git command failed',
   DVC_MISSING: 'the project-local dvc is not installed',

@@ -80,7 +80,7 @@ export async function convertTorchCheckpoint(pthPath: string, outDir: string, op
     }
     const stderr = error instanceof ExecaError ? String(error.stderr ?? '').trim() : String(error);
     const message = stderr.split('\n').filter((l) => l.startsWith('checkpoint ')).pop() ?? `checkpoint '${pthPath}' could not be converted`;
-    throw new ReproError('STAGE_FAILED', `${message.replace(/^checkpoint '[^']*': /, `checkpoint '${pthPath}': `)}`, {
+    throw new ReproError('CHECKPOINT_INVALID', `${message.replace(/^checkpoint '[^']*': /, `checkpoint '${pthPath}': `)}`, {
       hint: `run \`${python} scripts/convert-attentiongan.py ${pthPath} ${outDir}\` to see the converter's output`,
       cause: error,
     });
@@ -100,7 +100,7 @@ export async function readConvertedManifest(dir: string): Promise<ConvertedManif
     });
   }
   if (manifest.format !== CONVERTED_FORMAT || !Array.isArray(manifest.weights)) {
-    throw new ReproError('STAGE_FAILED', `converted weights '${file}' expected format '${CONVERTED_FORMAT}', received '${String(manifest.format)}'`, {
+    throw new ReproError('CHECKPOINT_INVALID', `converted weights '${file}' expected format '${CONVERTED_FORMAT}', received '${String(manifest.format)}'`, {
       hint: 'convert the checkpoint again with scripts/convert-attentiongan.py',
     });
   }
@@ -114,7 +114,7 @@ export async function readConvertedWeights(dir: string): Promise<ConvertedWeight
   const bytes = await readFile(file);
   const expected = manifest.weights.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
   if (bytes.byteLength !== expected) {
-    throw new ReproError('STAGE_FAILED', `converted weights '${file}' expected ${expected} bytes for ${manifest.weights.length} tensors, received ${bytes.byteLength}`, {
+    throw new ReproError('CHECKPOINT_INVALID', `converted weights '${file}' expected ${expected} bytes for ${manifest.weights.length} tensors, received ${bytes.byteLength}`, {
       hint: 'convert the checkpoint again with scripts/convert-attentiongan.py',
     });
   }
@@ -164,7 +164,7 @@ export function applyConvertedGenerator(tf: Tf, weights: HasVariables, converted
   result.unused.push(...[...converted.keys()].filter((n) => !used.has(n)));
   if (result.loaded.length === 0) {
     const conv1 = converted.get('conv1.weight');
-    throw new ReproError('STAGE_FAILED', `converted generator expected at least one layer with this network's shapes, matched none (checkpoint conv1 ${conv1 ? `[${conv1.shape.join(', ')}]` : 'missing'})`, {
+    throw new ReproError('CHECKPOINT_INVALID', `converted generator expected at least one layer with this network's shapes, matched none (checkpoint conv1 ${conv1 ? `[${conv1.shape.join(', ')}]` : 'missing'})`, {
       hint: 'create the generator with the checkpoint\'s ngf and blocks (see architecture in generator.json)',
     });
   }

@@ -123,7 +123,7 @@ convertSuite('~> damaged or missing files fail with an error naming the file', a
         assert.unreachable('should have thrown');
       } catch (error) {
         assert.instance(error, ReproError);
-        assert.is((error as ReproError).code, 'STAGE_FAILED', '~> code');
+        assert.is((error as ReproError).code, 'CHECKPOINT_INVALID', '~> code');
         assert.match((error as Error).message, pattern);
       }
     }
