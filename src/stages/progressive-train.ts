@@ -21,6 +21,7 @@ import { renderSampleGrid } from '../gan/sample-grid.js';
 import { runTraining, type EpochEndEvent, type TrainingPhase } from '../gan/trainer.js';
 import { checkpointName, exportGenerator, readGeneratorWeights } from '../gan/training-state.js';
 import { loadDomain, makeBatch, refineDomain, type Domain } from '../gan/training-data.js';
+import { writeFileAtomic } from '../runtime/fs-atomic.js';
 import { createProgress, type Progress } from '../runtime/progress.js';
 import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
 import { openScalarLog } from '../runtime/tensorboard.js';
@@ -166,7 +167,8 @@ export const progressiveTrain = defineStage({
       const phase = phases[event.phaseIndex]!;
       const metrics = await probeEpoch(tf, event, a, probeCount, phase, params, join(samplesDir, `${checkpointName(event.globalEpoch)}.png`));
       quality.set(event.globalEpoch, metrics);
-      await writeFile(join(workDir, 'quality.jsonl'), [...quality].map(([epoch, q]) => JSON.stringify({ epoch, ...q })).join('\n') + '\n');
+      // atomic: a run killed mid-write must leave a readable log for the resume
+      await writeFileAtomic(join(workDir, 'quality.jsonl'), [...quality].map(([epoch, q]) => JSON.stringify({ epoch, ...q })).join('\n') + '\n');
       if (isKept(event.globalEpoch)) await exportGenerator(tf, event.models.gA, join(keptDir, checkpointName(event.globalEpoch)));
       for (const [key, value] of Object.entries(event.losses)) scalars.scalar(`loss/${key}`, value, event.globalEpoch);
       for (const [key, value] of Object.entries(metrics)) scalars.scalar(`probe/${key}`, value, event.globalEpoch);
@@ -215,7 +217,8 @@ export const progressiveTrain = defineStage({
     await moveInto(samplesDir, outputs.samples);
     const last = records[records.length - 1]!;
     return {
-      metrics: { train: { epochs: last.epoch, resumedFrom: result.resumedFrom ?? 0, losses: last.losses, quality: last.quality } },
+      // NOTE: whether the run was resumed is logged, not reported: a resumed run's results equal an uninterrupted one's
+      metrics: { train: { epochs: last.epoch, losses: last.losses, quality: last.quality } },
       plots: {
         losses: records.map((r) => ({ epoch: r.epoch, phase: r.phase, lr: r.learningRate, ...r.losses })),
         quality: records.map((r) => ({ epoch: r.epoch, phase: r.phase, ...pick(r.quality, QUALITY_PLOT) })),
