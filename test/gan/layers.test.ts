@@ -98,6 +98,22 @@ instanceNormSuite('~> zero mean and unit biased variance per sample and channel'
   tf.dispose([x, y, mean, variance]);
 });
 
+instanceNormSuite('~> its written-out gradient equals the taped gradient of the plain formula', () => {
+  const x = tf.randomNormal([2, 12, 10, 5], 0.7, 3, 'float32', 11) as tfjs.Tensor4D;
+  const dy = tf.randomNormal([2, 12, 10, 5], 0, 1, 'float32', 12) as tfjs.Tensor4D;
+  const plain = (v: tfjs.Tensor4D) => {
+    const { mean, variance } = tf.moments(v, [1, 2], true);                 // taped reference
+    return tf.div(tf.sub(v, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  };
+  const reference = tf.grad((v: tfjs.Tensor) => tf.sum(tf.mul(plain(v as tfjs.Tensor4D), dy)))(x);
+  const before = tf.memory().numTensors;
+  const fused = tf.grad((v: tfjs.Tensor) => tf.sum(tf.mul(instanceNorm(tf, v as tfjs.Tensor4D), dy)))(x);
+  assert.is(tf.memory().numTensors, before + 1, '~> only the gradient is kept');
+  const scale = Math.max(...reference.abs().dataSync());
+  assert.ok(maxAbsDiff(fused.dataSync(), reference.dataSync()) < 1e-5 * Math.max(1, scale), '~> same gradient');
+  tf.dispose([x, dy, reference, fused]);
+});
+
 instanceNormSuite.run();
 
 // ---
