@@ -1,13 +1,12 @@
 /**
  * The resumable work folder of one stage run: `.repro/work/<dvc stage>/<key>/`, where the key hashes the
- * stage's params, its code fingerprint and the bytes of its inputs. A stage keeps what a rerun may resume
- * from there (training checkpoints); the folder survives a failed, interrupted or killed run, so running
+ * stage's params, its code fingerprint and its input files (path, size, mtime). A stage keeps what a rerun
+ * may resume from there (training checkpoints); the folder survives a failed, interrupted or killed run, so running
  * the same stage again finds it, and it is removed once the stage's outputs are in place. Folders left by
  * a different configuration of the same stage are discarded when a new run starts, since resuming from
  * them would mix two configurations. Also removes stale temp outputs a killed run left behind.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { canonicalJson } from './compile/canonical-json.js';
@@ -68,7 +67,13 @@ export async function removeStaleTemps(root: string, outputs: readonly string[])
   }
 }
 
-/** sha256 over params, the fingerprint file and every input file's relative path and bytes; 16 hex chars. */
+/**
+ * sha256 over params, the fingerprint file and every input file's relative path, size and mtime; 16 hex
+ * chars. NOTE: a signature, not the bytes: every stage run pays for this key, and reading a large data set
+ * here would double a data stage's I/O. A changed file gets a new mtime, so the key moves with it; the
+ * miss this allows (same size and mtime, other bytes) only costs a resume from the wrong work, which the
+ * trainer's own config hash does not catch — so stat-level identity is the contract, as in our caches.
+ */
 async function workKey(request: WorkDirRequest): Promise<string> {
   const hash = createHash('sha256');
   hash.update(canonicalJson(request.params ?? {}));
@@ -86,8 +91,8 @@ async function hashTree(hash: ReturnType<typeof createHash>, top: string): Promi
   if (!info) return;
   const files = info.isDirectory() ? await listFiles(top) : [top];
   for (const file of files) {
-    hash.update(`\0${relative(top, file)}\0`);
-    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    const { size, mtimeMs } = await stat(file);
+    hash.update(`\0${relative(top, file)}\0${size}\0${mtimeMs}`);
   }
 }
 
