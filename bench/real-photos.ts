@@ -8,11 +8,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { StageDefinition } from '../src/dsl/stage.js';
-import { detectBackendKind, loadTensorflow } from '../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../src/kit/tf-backend.js';
 import { filter } from '../src/stages/filter.js';
 import { imageGrid } from '../src/stages/image-grid.js';
 import { warp } from '../src/stages/warp.js';
-import { listImages } from '../src/vision/list-images.js';
+import { listImages } from '../src/kit/list-images.js';
 import { runStageDirectly } from '../test/helpers/run-stage.js';
 
 const data = process.env.REPRO_DEV_DATA;

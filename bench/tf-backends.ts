@@ -8,7 +8,7 @@
  */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { loadTensorflow, type BackendKind, type Tf } from '../src/runtime/tf-backend.js';
+import { loadTensorflow, type BackendKind, type Tf } from '../src/kit/tf-backend.js';
 import { median } from './timing.js';
 
 type Tensor4D = import('@tensorflow/tfjs').Tensor4D;

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type * as tfjs from '@tensorflow/tfjs';
-import { describeBackend, loadTensorflow } from '../src/runtime/tf-backend.js';
+import { describeBackend, loadTensorflow } from '../src/kit/tf-backend.js';
 import { createImagePool } from '../src/gan/image-pool.js';
 import { createGanOptimizers, disposeGanOptimizers } from '../src/gan/optimizers.js';
 import { createGanModels, disposeGanModels, REFERENCE_LAMBDAS, trainStep } from '../src/gan/train-step.js';

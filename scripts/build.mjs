@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build` (also run by postinstall): compiles repro's own code — src/cli, src/runtime, src/dsl,
+// `npm run build` (also run by postinstall): compiles repro's own code — src/cli, src/runtime, src/kit, src/dsl,
 // src/errors.ts — to dist/ with tsc, then records a hash of each source file in
 // dist/.sources.json. bin/repro.mjs runs dist/ only while that record still matches the sources, and
 // otherwise runs the sources through tsx, so a stale build can never run.

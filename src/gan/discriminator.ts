@@ -6,7 +6,7 @@
  * PyTorch `model.{0,2,5,8,11}` modules.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { conv2dValid, instanceNorm } from './layers.js';
 import { createConvFactory, type ConvVariables } from './weights.js';
 

@@ -5,7 +5,7 @@
  * same rng, so a resumed run sees the very batches an uninterrupted one would. Each phase may train on
  * its own refined copy of the domains and its own image sizes.
  */
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import type { BatchSource, EpochContext } from './trainer.js';
 import { epochOrder, makeBatch, type AugmentSpec, type Domain, type EpochOrder } from './training-data.js';
 

@@ -9,8 +9,8 @@
  * difference). All results are plain numbers; every tensor made here is disposed.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { deriveSeed } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { deriveSeed } from '../kit/prng.js';
 
 /** What `generate` must return (a `GeneratorOutput` fits). */
 export interface GenerateResult {

@@ -8,7 +8,7 @@
  * without it, or with σ = 0, the forward pass is deterministic.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { conv2dValid, convTranspose3x3s2, instanceNorm, reflectPad, type ConvWeights } from './layers.js';
 import { assertNoiseSpec, injectNoise, type NoiseLayer, type NoiseSpec } from './noise.js';
 import { createConvFactory, type ConvVariables } from './weights.js';

@@ -8,8 +8,8 @@
  * any `tf.tidy`, disposes replaced ones, and `dispose()` frees the rest.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { createRng, restoreRng, type StatefulRng } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { createRng, restoreRng, type StatefulRng } from '../kit/prng.js';
 
 /** The reference pool size. */
 export const DEFAULT_POOL_SIZE = 50;

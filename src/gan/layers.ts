@@ -8,7 +8,7 @@
  * dropping its first row and column. Every function takes the tfjs namespace and loads no backend itself.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 
 /** A conv layer's parameters: kernel [kh, kw, in, out] (conv) or [kh, kw, out, in] (transposed conv), bias [out]. */
 export interface ConvWeights {

@@ -9,7 +9,7 @@
  * Every function returns a scalar and keeps nothing.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { ATTENTION_MAPS } from './generator.js';
 
 /** LSGAN: mean over the patch map of (prediction − target)², target 1 for real and 0 for fake. */

@@ -8,8 +8,8 @@
  * seed per layer, so the same call seed reproduces the output and another seed gives another sample.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { deriveSeed } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { deriveSeed } from '../kit/prng.js';
 
 /** Content-decoder layers that can take noise: c1 = deconv1_content, c2 = deconv2_content. */
 export const NOISE_LAYERS = ['c1', 'c2'] as const;

@@ -10,7 +10,7 @@
  * in float32 by an ulp; we restore the accumulated values themselves so a resumed run is bit-identical.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 
 /** Adam settings. */
 export interface AdamSettings {

@@ -6,7 +6,7 @@
  * and encoded by `encodePng` (no metadata), so the same tensors always give the same PNG bytes.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { encodePng } from '../vision/image-io.js';
+import { encodePng } from '../kit/image-io.js';
 
 /** What one grid shows; a `ProbeRun` plus its input fits. */
 export interface SampleGridInput {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { execa, ExecaError } from 'execa';
 import { ReproError } from '../errors.js';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import type { HasVariables } from './weights.js';
 
 /** This package's root (where .venv and scripts/ live), two levels above src/gan. */

@@ -12,8 +12,8 @@
  * weighted sum that was minimised; a term that is switched off or has no keep map reports 0.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { deriveSeed } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { deriveSeed } from '../kit/prng.js';
 import { createDiscriminatorWeights, runDiscriminator, type DiscriminatorWeights } from './discriminator.js';
 import { createGeneratorWeights, runGenerator, type GeneratorWeights, type RunGeneratorOptions } from './generator.js';
 import type { ImagePool } from './image-pool.js';

@@ -13,8 +13,8 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { createRng, deriveSeed, restoreRng, type Rng, type StatefulRng } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { createRng, deriveSeed, restoreRng, type Rng, type StatefulRng } from '../kit/prng.js';
 import { createImagePool, DEFAULT_POOL_SIZE } from './image-pool.js';
 import { assertNoiseSpec, type NoiseSpec } from './noise.js';
 import { createGanOptimizers, disposeGanOptimizers, setLearningRate } from './optimizers.js';

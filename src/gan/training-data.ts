@@ -14,9 +14,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
-import { listImages } from '../vision/list-images.js';
-import type { Rng } from '../vision/prng.js';
+import type { Tf } from '../kit/tf-backend.js';
+import { listImages } from '../kit/list-images.js';
+import type { Rng } from '../kit/prng.js';
 
 /** Images decoded at one size, optionally with a keep map each. */
 export interface Domain {

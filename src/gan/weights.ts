@@ -7,7 +7,7 @@
  * globally, so two live networks need different scopes.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../runtime/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 
 /** Standard deviation of the reference normal init. */
 export const INIT_STD = 0.02;

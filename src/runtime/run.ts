@@ -8,15 +8,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError, type Issue } from '../errors.js';
 import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
-import { ensureCompiled } from './ensure-compiled.js';
-import { experimentsMissingData, missingDataError } from './missing-data.js';
-import type { PipelineSummary } from './compile-stamp.js';
+import { ensureCompiled } from './compile/ensure-compiled.js';
+import { experimentsMissingData, missingDataError } from './compile/missing-data.js';
+import type { PipelineSummary } from './compile/compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
-import { collectEnvironmentPin, type EnvironmentPin } from './env-manifest.js';
-import { writeEnvironmentPins } from './environment-file.js';
-import { readTextIfExists } from './fs-atomic.js';
-import { writeRunRecord } from './run-record.js';
-import { backendKindOf } from './tf-backend.js';
+import { collectEnvironmentPin, type EnvironmentPin } from './environment/env-manifest.js';
+import { writeEnvironmentPins } from './environment/environment-file.js';
+import { readTextIfExists } from '../kit/fs-atomic.js';
+import { writeRunRecord } from './runs/run-record.js';
+import { backendKindOf } from '../kit/tf-backend.js';
 
 export interface RunOptions {
   /** experiments to run @default every experiment */

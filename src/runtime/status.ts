@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../errors.js';
 import { LOCK_FILE, PARAMS_FILE } from './compile/paths.js';
-import { canonicalJson } from './compile/canonical-json.js';
-import { ensureCompiled } from './ensure-compiled.js';
+import { canonicalJson } from '../kit/canonical-json.js';
+import { ensureCompiled } from './compile/ensure-compiled.js';
 import { runDvc } from './dvc.js';
-import { explainFingerprintChange } from './fingerprint/index.js';
-import type { StageFingerprint } from './fingerprint/types.js';
-import { recallFingerprint } from './fingerprints.js';
-import { readTextIfExists } from './fs-atomic.js';
+import { explainFingerprintChange } from './compile/fingerprint/index.js';
+import type { StageFingerprint } from './compile/fingerprint/types.js';
+import { recallFingerprint } from './compile/write-fingerprints.js';
+import { readTextIfExists } from '../kit/fs-atomic.js';
 
 export interface StageStatus {
   /** DVC stage name */

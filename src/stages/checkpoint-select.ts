@@ -15,9 +15,9 @@ import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/gen
 import type { NoiseSpec } from '../gan/noise.js';
 import { checkpointName, loadGeneratorWeights } from '../gan/training-state.js';
 import { loadDomain } from '../gan/training-data.js';
-import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
-import { encodeContactSheet, encodePng } from '../vision/image-io.js';
-import { deriveSeed } from '../vision/prng.js';
+import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import { encodeContactSheet, encodePng } from '../kit/image-io.js';
+import { deriveSeed } from '../kit/prng.js';
 import type { RawImage } from '../vision/types.js';
 import type { EpochRecord } from './progressive-train.js';
 

@@ -11,8 +11,8 @@ import { join, parse } from 'node:path';
 import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 import { judgeFace, type FaceVerdict } from '../vision/face-rules.js';
 import type { ManifestEntry } from '../vision/face-manifest.js';
-import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../vision/image-io.js';
-import { listImages } from '../vision/list-images.js';
+import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
 import type { RawImage } from '../vision/types.js';
 
 export const params = Type.Object({

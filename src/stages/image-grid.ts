@@ -5,8 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeContactSheet } from '../vision/image-io.js';
-import { listImages } from '../vision/list-images.js';
+import { encodeContactSheet } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
 import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 
 export const params = Type.Object({

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { listImages } from '../vision/list-images.js';
+import { listImages } from '../kit/list-images.js';
 import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
 
 export const params = Type.Object({

@@ -8,8 +8,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineStage, dir, file, Type, type Static } from '../dsl/index.js';
-import { readGray, encodeContactSheet } from '../vision/image-io.js';
-import { listImages } from '../vision/list-images.js';
+import { readGray, encodeContactSheet } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
 import { binaryKeepMap, dilateRegion, distanceWeightedKeepMap } from '../vision/region-maps.js';
 import type { RawImage } from '../vision/types.js';
 

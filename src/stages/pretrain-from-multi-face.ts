@@ -17,11 +17,11 @@ import { applyConvertedGenerator, convertTorchCheckpoint, readConvertedManifest,
 import { runTraining } from '../gan/trainer.js';
 import { exportGenerator, readGeneratorWeights, transferGeneratorWeights } from '../gan/training-state.js';
 import type { Domain } from '../gan/training-data.js';
-import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
-import { readRgb } from '../vision/image-io.js';
-import { listImages } from '../vision/list-images.js';
+import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import { readRgb } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
 import { makeOcclusionTiles } from '../vision/occlusion-tiles.js';
-import { createRng, deriveSeed } from '../vision/prng.js';
+import { createRng, deriveSeed } from '../kit/prng.js';
 import type { RawImage } from '../vision/types.js';
 
 export const params = Type.Object({

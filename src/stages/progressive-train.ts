@@ -21,11 +21,11 @@ import { renderSampleGrid } from '../gan/sample-grid.js';
 import { runTraining, type EpochEndEvent, type TrainingPhase } from '../gan/trainer.js';
 import { checkpointName, exportGenerator, readGeneratorWeights } from '../gan/training-state.js';
 import { loadDomain, makeBatch, refineDomain, type Domain } from '../gan/training-data.js';
-import { writeFileAtomic } from '../runtime/fs-atomic.js';
-import { createProgress, type Progress } from '../runtime/progress.js';
-import { loadTensorflow, type Tf } from '../runtime/tf-backend.js';
-import { openScalarLog } from '../runtime/tensorboard.js';
-import { createRng } from '../vision/prng.js';
+import { writeFileAtomic } from '../kit/fs-atomic.js';
+import { createProgress, type Progress } from '../kit/progress.js';
+import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import { openScalarLog } from '../kit/tensorboard.js';
+import { createRng } from '../kit/prng.js';
 
 const Phase = Type.Object(
   {

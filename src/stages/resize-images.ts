@@ -6,7 +6,7 @@
 import { join, parse } from 'node:path';
 import sharp from 'sharp';
 import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
-import { listImages } from '../vision/list-images.js';
+import { listImages } from '../kit/list-images.js';
 
 export const params = Type.Object({
   width: Type.Ref(ImageSize),

@@ -14,12 +14,12 @@ import { applyColourMatch } from '../vision/mask-colour.js';
 import { readKeptLandmarks } from '../vision/face-manifest.js';
 import { chooseTemplateVariant, computeMaskAnchors, computeTilt } from '../vision/face-geometry.js';
 import { fitHomography } from '../vision/homography.js';
-import { encodePng, readRgb } from '../vision/image-io.js';
-import { listImages } from '../vision/list-images.js';
+import { encodePng, readRgb } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
 import { MASK_KINDS } from '../vision/masks/templates.js';
 import { TEXTURE_KINDS } from '../vision/masks/textures.js';
 import { renderMask } from '../vision/mask-render.js';
-import { createRng, deriveSeed } from '../vision/prng.js';
+import { createRng, deriveSeed } from '../kit/prng.js';
 import type { Landmarks68, MaskAnchors } from '../vision/types.js';
 import { warpOntoImage } from '../vision/warp-template.js';
 

@@ -5,7 +5,7 @@
  * `a | b | heat map of the difference` for a person to look at.
  */
 import sharp from 'sharp';
-import { encodePng } from './image-io.js';
+import { encodePng } from '../kit/image-io.js';
 import { CHANGE_THRESHOLD, heatMap, pixelDifference } from './pixel-diff.js';
 import { lumaPlane, ssim } from './ssim.js';
 import type { RawImage } from './types.js';

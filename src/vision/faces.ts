@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { ReproError } from '../errors.js';
-import { detectBackendKind, loadTensorflow, type BackendKind, type Tf } from '../runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow, type BackendKind, type Tf } from '../kit/tf-backend.js';
 import type { Box, Landmarks68, Point, RawImage } from './types.js';
 
 /** Which face-api detector finds the boxes: SSD MobileNet v1 (accurate) or Tiny Face Detector (fast). */

@@ -8,7 +8,7 @@ import type { MaskKind } from './masks/templates.js';
 import { sampleMaskStyle, type MaskStyle, type TextureSpec } from './masks/textures.js';
 
 type TextureKind = TextureSpec['kind'];
-import type { Rng } from './prng.js';
+import type { Rng } from '../kit/prng.js';
 import type { MaskAnchors, RawImage, TemplateVariant } from './types.js';
 
 export interface RenderedMask {

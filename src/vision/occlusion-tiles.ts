@@ -8,7 +8,7 @@
  * from the seeded Rng, so the same photos and seed give the same tiles.
  */
 import sharp from 'sharp';
-import type { Rng } from './prng.js';
+import type { Rng } from '../kit/prng.js';
 import type { RawImage } from './types.js';
 
 export interface OcclusionTileOptions {

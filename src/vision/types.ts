@@ -9,13 +9,8 @@ export type Point = readonly [x: number, y: number];
 /** 68 points in the iBUG-68 layout: jaw 0–16, brows 17–26, nose 27–35, eyes 36–47, lips 48–67. */
 export type Landmarks68 = readonly Point[];
 
-/** Raw interleaved pixels, row-major; `channels` is 1 (gray/map), 3 (RGB) or 4 (RGBA). */
-export interface RawImage {
-  readonly width: number;
-  readonly height: number;
-  readonly channels: 1 | 3 | 4;
-  readonly data: Uint8Array;
-}
+/** Raw interleaved pixels (defined with the image codec in kit, where gan reads it too). */
+export type { RawImage } from '../kit/image-io.js';
 
 /** An axis-aligned box in pixels. */
 export interface Box {

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { countParameters, createDiscriminatorWeights, disposeWeights, runDiscriminator } from '../../src/gan/discriminator.js';
 
 const tf = await loadTensorflow(detectBackendKind());

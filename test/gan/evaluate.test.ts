@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { attentionIoU, evaluateProbe, type GenerateFn } from '../../src/gan/evaluate.js';
 
 const tf = await loadTensorflow(detectBackendKind());

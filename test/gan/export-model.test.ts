@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
 import { exportGeneratorModel, MODEL_FILE, WEIGHTS_FILE } from '../../src/gan/export-model.js';
 import type { NoiseSpec } from '../../src/gan/noise.js';

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { disposeProbeRun, runProbe, type GenerateFn } from '../../src/gan/evaluate.js';
 import { renderSampleGrid, sampleGridColumns } from '../../src/gan/sample-grid.js';
 

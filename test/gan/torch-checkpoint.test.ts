@@ -13,7 +13,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
 import { applyConvertedGenerator, convertTorchCheckpoint, readConvertedWeights } from '../../src/gan/torch-checkpoint.js';
 import { ReproError } from '../../src/errors.js';

@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createImagePool } from '../../src/gan/image-pool.js';
 import { createGanOptimizers, disposeGanOptimizers } from '../../src/gan/optimizers.js';
 import {

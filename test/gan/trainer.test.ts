@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights } from '../../src/gan/generator.js';
 import { runTraining, type BatchSource, type IterationEvent, type TrainingOptions, type TrainingPhase } from '../../src/gan/trainer.js';
 import type { EpochSummary } from '../../src/gan/training-state.js';

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { epochOrder, loadDomain, makeBatch, refineDomain, type Domain } from '../../src/gan/training-data.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 
 const tf = await loadTensorflow(detectBackendKind());
 const SIZE = 8;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights } from '../../src/gan/generator.js';
 import { createImagePool } from '../../src/gan/image-pool.js';
 import { createGanOptimizers, disposeGanOptimizers, type GanOptimizers } from '../../src/gan/optimizers.js';
@@ -22,7 +22,7 @@ import {
   checkpointName, exportGenerator, findLatestCheckpoint, hashConfig, loadGeneratorWeights, loadTrainingState, readGeneratorWeights,
   saveTrainingState, STATE_FILE, TENSORS_FILE, transferGeneratorWeights,
 } from '../../src/gan/training-state.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 
 const tf = await loadTensorflow(detectBackendKind());
 

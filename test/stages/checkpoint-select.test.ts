@@ -12,7 +12,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createGeneratorWeights, disposeWeights } from '../../src/gan/generator.js';
 import { exportGenerator } from '../../src/gan/training-state.js';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { checkpointSelect, chooseEpochs } from '../../src/stages/checkpoint-select.js';
 import type { EpochRecord } from '../../src/stages/progressive-train.js';
 import { runStageDirectly } from '../helpers/run-stage.js';

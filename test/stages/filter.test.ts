@@ -12,13 +12,13 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { StageResult } from '../../src/dsl/stage.js';
-import { detectBackendKind, loadTensorflow } from '../../src/runtime/tf-backend.js';
+import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { filter } from '../../src/stages/filter.js';
 import { runStageDirectly } from '../helpers/run-stage.js';
 import type { ManifestEntry } from '../../src/vision/face-manifest.js';
 import { estimateRollDeg, estimateYawDeg } from '../../src/vision/face-geometry.js';
 import { detectFaces, loadFaceModels } from '../../src/vision/faces.js';
-import { readRgb } from '../../src/vision/image-io.js';
+import { readRgb } from '../../src/kit/image-io.js';
 
 const SAMPLES = join(dirname(createRequire(import.meta.url).resolve('@vladmandic/face-api/package.json')), 'demo');
 

@@ -12,7 +12,7 @@ import {
   invertHomography,
   type HomographyLike,
 } from '../../src/vision/homography.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 import type { Point } from '../../src/vision/types.js';
 
 /** A clearly projective transform (non-zero h6, h7) that keeps a 256² grid in front of the camera. */

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeOcclusionTiles } from '../../src/vision/occlusion-tiles.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 import type { RawImage } from '../../src/vision/types.js';
 
 /** A 96×64 gradient "photo" whose pixels all differ from flat colours in a predictable way. */

@@ -11,7 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { alignFace } from '../../src/vision/align.js';
 import { detectFaces, loadFaceModels } from '../../src/vision/faces.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 import { estimateLowerFaceCovered, MASK_RULE_DEFAULTS } from '../../src/vision/mask-rule.js';
 import { exposureStats, hammingDistance, laplacianVariance, perceptualHash, toGray } from '../../src/vision/quality.js';
 import type { Landmarks68, Point, RawImage } from '../../src/vision/types.js';

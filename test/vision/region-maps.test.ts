@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 import {
   REGION_THRESHOLD,
   binaryKeepMap,

@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { applyHomography, fitHomography } from '../../src/vision/homography.js';
-import { createRng } from '../../src/vision/prng.js';
+import { createRng } from '../../src/kit/prng.js';
 import type { Point, RawImage } from '../../src/vision/types.js';
 import { warpOntoImage } from '../../src/vision/warp-template.js';
 

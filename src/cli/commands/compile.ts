@@ -1,5 +1,5 @@
 /** `repro compile`: writes dvc.yaml, params.yaml and fingerprints; prints what changed on disk and which experiments lack data. */
-import { compileProject } from '../../runtime/compile-project.js';
+import { compileProject } from '../../runtime/compile/compile-project.js';
 import { findProjectRoot } from '../../runtime/project.js';
 
 export async function compileCommand(flags: { force?: boolean; backend?: string }): Promise<number> {

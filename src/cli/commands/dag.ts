@@ -1,5 +1,5 @@
 /** `repro dag [experiment] [--json]`: each stage with what it reads, in run order. */
-import { compileProject } from '../../runtime/compile-project.js';
+import { compileProject } from '../../runtime/compile/compile-project.js';
 import { findProjectRoot } from '../../runtime/project.js';
 
 export async function dagCommand(experiment: string | undefined, flags: { json?: boolean }): Promise<number> {

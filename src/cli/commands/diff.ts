@@ -2,9 +2,10 @@
  * `repro diff <a> <b> [--json] [--all] [--no-report]`: params and metrics that changed (old → new, delta),
  * the sample grids of both runs ranked by change (SSIM, changed pixels), and where the HTML report is.
  */
-import { diffRuns, type DiffResult } from '../../runtime/diff.js';
+import { diffRuns } from '../../runtime/runs/diff.js';
+import type { DiffResult } from '../../runtime/runs/diff-result.js';
 import { findProjectRoot } from '../../runtime/project.js';
-import type { ValueChange } from '../../runtime/value-diff.js';
+import type { ValueChange } from '../../runtime/runs/value-diff.js';
 import { ReproError } from '../../errors.js';
 import { cellOf, formatTextTable } from '../text-table.js';
 

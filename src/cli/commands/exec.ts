@@ -3,7 +3,7 @@
  * stage's abort signal and stage logs to stderr.
  */
 import { JOURNAL_ENV } from '../../runtime/compile/paths.js';
-import { execStage } from '../../runtime/exec-stage.js';
+import { execStage } from '../../runtime/exec/exec-stage.js';
 import { findProjectRoot } from '../../runtime/project.js';
 
 export async function execCommand(experiment: string, stage: string): Promise<number> {

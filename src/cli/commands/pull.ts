@@ -3,7 +3,7 @@
  * command (`repro verify <run>`); JSON with `--json`.
  */
 import { findProjectRoot } from '../../runtime/project.js';
-import { pullRun } from '../../runtime/share/pull-run.js';
+import { pullRun } from '../../runtime/runs/share/pull-run.js';
 
 interface PullFlags {
   from?: string;

@@ -3,7 +3,7 @@
  * count of what it shows; `--json` prints the report's data instead.
  */
 import { findProjectRoot } from '../../runtime/project.js';
-import { reportRun } from '../../runtime/run-report.js';
+import { reportRun } from '../../runtime/runs/run-report.js';
 
 export async function reportCommand(run: string, flags: { json?: boolean }): Promise<number> {
   const report = await reportRun(findProjectRoot(), run);

@@ -4,7 +4,7 @@
  * with all its params and metrics.
  */
 import { findProjectRoot } from '../../runtime/project.js';
-import { listRuns } from '../../runtime/runs.js';
+import { listRuns } from '../../runtime/runs/list-runs.js';
 import { cellOf, formatTextTable } from '../text-table.js';
 
 /** Param and metrics columns shown in the terminal; the rest are in --json. */

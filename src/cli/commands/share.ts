@@ -4,7 +4,7 @@
  * (JSON with `--json`). Warnings go to stderr.
  */
 import { findProjectRoot } from '../../runtime/project.js';
-import { shareRun } from '../../runtime/share/share-run.js';
+import { shareRun } from '../../runtime/runs/share/share-run.js';
 
 interface ShareFlags {
   to?: string;

@@ -4,7 +4,7 @@
  * exits 1 on a mismatch.
  */
 import { findProjectRoot } from '../../runtime/project.js';
-import { verificationError, verifyRun } from '../../runtime/share/verify-run.js';
+import { verificationError, verifyRun } from '../../runtime/runs/share/verify-run.js';
 
 interface VerifyFlags {
   backend?: string;

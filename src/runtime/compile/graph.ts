@@ -11,7 +11,7 @@ import { relative } from 'node:path';
 import type { Artifact } from '../../dsl/artifact.js';
 import type { Experiment, StageInstance } from '../../dsl/experiment.js';
 import { plotName, type StageDefinition } from '../../dsl/stage.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../../kit/canonical-json.js';
 import {
   dvcStageName, fingerprintPath, metricsPath, outputPath, paramsKey, plotPath, stageCommand,
 } from './paths.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
-import { sortKeysDeep } from './canonical-json.js';
+import { sortKeysDeep } from '../../kit/canonical-json.js';
 import type { CompiledGraph, CompiledStage } from './graph.js';
 
 const YAML_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: true } as const;

@@ -7,7 +7,7 @@
  * low-frequency shading and fine sensor-like grain. All randomness comes from the given rng, so a seed
  * fixes the picture. Results from this domain say nothing about real masked faces.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../kit/prng.js';
 import type { Point, TemplateVariant } from '../types.js';
 import { boundsOf, densifyPolyline, offsetPolyline, sampleCubic, translatePolyline } from './geometry.js';
 import { mapAnchors } from './projection.js';

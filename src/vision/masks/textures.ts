@@ -5,7 +5,7 @@
  * its templates with a colour or blends in one of 27 texture photos; we cannot ship those, so the prints
  * (dots, stripes, gingham check, florals) and the materials (non-woven fibres, woven cotton) are drawn here.
  */
-import type { Rng } from '../prng.js';
+import type { Rng } from '../../kit/prng.js';
 import { brightnessOf, checkHexColour, mixColours } from './colour.js';
 
 /** A procedural texture; `scale` is its repeat (or fibre) size in template pixels, `angle` in degrees. */

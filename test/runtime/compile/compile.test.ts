@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { resolveStageSchemas } from '../../../src/dsl/params-schema.js';
 import { validateExperiments } from '../../../src/dsl/validate.js';
 import { compilePipeline, type CompiledPipeline } from '../../../src/runtime/compile/index.js';
-import { loadExperiments } from '../../../src/runtime/load-experiments.js';
+import { loadExperiments } from '../../../src/runtime/compile/load-experiments.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const CASES = ['chain', 'dedupe', 'reuse'];

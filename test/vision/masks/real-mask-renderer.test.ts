@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRng } from '../../../src/vision/prng.js';
+import { createRng } from '../../../src/kit/prng.js';
 import { buildRealisticMaskSvg, renderRealisticTemplate } from '../../../src/vision/masks/real-mask-renderer.js';
 import { renderTemplate } from '../../../src/vision/masks/render.js';
 import { MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';

@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRng, deriveSeed } from '../../../src/vision/prng.js';
+import { createRng, deriveSeed } from '../../../src/kit/prng.js';
 import {
   DEFAULT_MASK_COLOURS,
   TEXTURE_KINDS,

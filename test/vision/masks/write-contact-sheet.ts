@@ -5,7 +5,7 @@
  * (default /tmp/mask-sheet.png). Prints the mean render time per template.
  */
 import sharp from 'sharp';
-import { createRng } from '../../../src/vision/prng.js';
+import { createRng } from '../../../src/kit/prng.js';
 import { renderRealisticTemplate } from '../../../src/vision/masks/real-mask-renderer.js';
 import { rasteriseTemplate, type RenderedTemplate } from '../../../src/vision/masks/render.js';
 import { MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';

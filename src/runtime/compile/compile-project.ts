@@ -1,0 +1,110 @@
+/**
+ * `repro compile` end to end: load every experiment, type-check them, resolve params schemas, validate
+ * (all issues at once), compile to dvc.yaml + params.yaml, write the code fingerprints, and write the two
+ * generated files only when their bytes change. A params.yaml that someone edited by hand is never
+ * overwritten silently. Data paths that are not in the workspace do not stop the compile — an experiment
+ * whose data has not arrived must not block the others — but are recorded per experiment, reported, and
+ * make `repro run` refuse that experiment. Each success is recorded in the compile stamp.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { resolveStageSchemas } from '../../dsl/params-schema.js';
+import { locate, validateExperiments } from '../../dsl/validate.js';
+import { ReproError, type ErrorCode, type Issue } from '../../errors.js';
+import { compilePipeline, EXPERIMENTS_DIR, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './index.js';
+import { writeCompileStamp, type PipelineSummary } from './compile-stamp.js';
+import { writeFingerprints } from './write-fingerprints.js';
+import { readTextIfExists, writeIfChanged } from '../../kit/fs-atomic.js';
+import { loadExperiments, type LoadedExperiment } from './load-experiments.js';
+import { describeBackend, detectBackendKind } from '../../kit/tf-backend.js';
+import { typecheckExperiments } from './typecheck.js';
+
+export interface CompileOptions {
+  /** overwrite a hand-edited params.yaml @default false */
+  readonly force?: boolean;
+  /** run the TypeScript checker (cached) @default true */
+  readonly typecheck?: boolean;
+  /** tensor backend override recorded in fingerprints @default detected */
+  readonly backend?: string | undefined;
+}
+
+export interface CompileResult {
+  readonly graph: CompiledGraph;
+  readonly summary: PipelineSummary;
+  readonly experiments: readonly LoadedExperiment[];
+  /** the backend as `describeBackend` puts it, recorded in TensorFlow stages' fingerprints */
+  readonly backend: string;
+  /** project-relative files this compile changed on disk */
+  readonly written: readonly string[];
+}
+
+/** Compiles every experiment in the project and writes the generated files. */
+export async function compileProject(root: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const loaded = await loadExperiments(root);
+  const files = loaded.map((l) => l.file);
+  const inputs = options.typecheck === false ? files : Object.keys(await typecheckExperiments(root, files));
+  const experiments = loaded.map((l) => l.experiment);
+  const schemas = await resolveStageSchemas(experiments);
+  const validation = validateExperiments(experiments, { root, schemas });
+  if (validation.issues.length > 0) throw invalid(validation.issues);
+  const missingData = findMissingData(root, loaded);
+  const compiled = compilePipeline(experiments, validation.params, { root, sources: files });
+  const backend = describeBackend(detectBackendKind({ override: options.backend }));
+  const written = await writeFingerprints(root, compiled.graph, backend);
+  await guardParamsEdits(root, compiled.params, options.force ?? false);
+  if (await writeIfChanged(join(root, PIPELINE_FILE), compiled.pipeline)) written.push(PIPELINE_FILE);
+  if (await writeIfChanged(join(root, PARAMS_FILE), compiled.params)) written.push(PARAMS_FILE);
+  const summary = summarize(compiled.graph, loaded, backend, missingData);
+  const dataPaths = experiments.flatMap((e) => e.sources.map((s) => s.path));
+  const outputs = [PIPELINE_FILE, PARAMS_FILE, ...compiled.graph.stages.map((s) => s.fingerprintFile)];
+  await writeCompileStamp(root, summary, [EXPERIMENTS_DIR, ...inputs, ...dataPaths, ...outputs]);
+  return { graph: compiled.graph, summary, experiments: loaded, backend, written };
+}
+
+function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], backend: string, missingData: ReadonlyMap<string, Issue[]>): PipelineSummary {
+  return {
+    backend,
+    experiments: Object.fromEntries(
+      loaded.map(({ experiment, file }) => {
+        const missing = missingData.get(experiment.name) ?? [];
+        return [experiment.name, { file, stages: graph.experiments.get(experiment.name) ?? [], ...(missing.length > 0 ? { missingData: missing } : {}) }];
+      }),
+    ),
+    stages: graph.stages.map((s) => ({ name: s.name, upstream: s.upstream, fingerprintFile: s.fingerprintFile })),
+  };
+}
+
+/** Per experiment, data paths neither in the workspace nor DVC-tracked (`<path>.dvc` present). */
+function findMissingData(root: string, loaded: readonly LoadedExperiment[]): Map<string, Issue[]> {
+  const missing = new Map<string, Issue[]>();
+  for (const { experiment, file } of loaded) {
+    const issues: Issue[] = [];
+    for (const source of experiment.sources) {
+      if (existsSync(join(root, source.path)) || existsSync(join(root, `${source.path}.dvc`))) continue;
+      issues.push({
+        code: 'DATA_MISSING',
+        ...(source.site ? locate(source.site, root) : { file }),
+        message: `data '${source.path}' expected a ${source.kind === 'dir' ? 'folder' : 'file'} in the project or a '${source.path}.dvc' file, received nothing at that path (try \`dvc pull ${source.path}\` or \`dvc add ${source.path}\`)`,
+      });
+    }
+    if (issues.length > 0) missing.set(experiment.name, issues);
+  }
+  return missing;
+}
+
+function invalid(issues: readonly Issue[]): ReproError {
+  const codes = new Set(issues.map((i) => i.code));
+  const code: ErrorCode = codes.size === 1 ? issues[0]!.code : 'EXPERIMENT_INVALID';
+  return new ReproError(code, `${issues.length} problem${issues.length > 1 ? 's' : ''} in experiments; nothing was written`, {
+    issues,
+    hint: 'fix the lines above, then run `repro compile`',
+  });
+}
+
+async function guardParamsEdits(root: string, next: string, force: boolean): Promise<void> {
+  const current = await readTextIfExists(join(root, PARAMS_FILE));
+  if (force || current === undefined || current === next || isGeneratedParams(current)) return;
+  throw new ReproError('PARAMS_EDITED', `${PARAMS_FILE} expected to hold what \`repro compile\` wrote, received a hand-edited file; compiling would overwrite the edit`, {
+    hint: 'move the values into experiments/<name>.ts (or pass them as `repro run <name> -S <key>=<value>`), or run `repro compile --force` to discard the edit',
+  });
+}

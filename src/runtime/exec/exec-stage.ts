@@ -1,0 +1,174 @@
+/**
+ * `repro exec <experiment> <stage>`, the command DVC runs for one stage: find the stage instance,
+ * re-validate its params as they stand in params.yaml (so hand edits and `dvc exp run -S` overrides get
+ * a clear error before any work), give `run` temporary output paths, and rename them into place only
+ * when it resolves; then write the declared metrics and plots. A failed or interrupted stage leaves its
+ * outputs absent, never half-written.
+ */
+import { createHash } from 'node:crypto';
+import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { resolveParamsSchema, resolveStageSchemas } from '../../dsl/params-schema.js';
+import type { StageLogger } from '../../dsl/stage.js';
+import { validateExperiments } from '../../dsl/validate.js';
+import { ReproError } from '../../errors.js';
+import { canonicalJson } from '../../kit/canonical-json.js';
+import { buildGraph, type CompiledStage } from '../compile/graph.js';
+import { LOG_DIR, PARAMS_FILE } from '../compile/paths.js';
+import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
+import { loadExperiments } from '../compile/load-experiments.js';
+import { backendKindOf, describeBackend, loadTensorflow } from '../../kit/tf-backend.js';
+import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
+
+export interface ExecOptions {
+  /** receives the stage's log lines, already prefixed */
+  readonly log: (line: string) => void;
+  readonly signal: AbortSignal;
+  /** file to append `{"stage": name, "seconds": wall time}` to after success (set by `repro run` through the environment) */
+  readonly journal?: string | undefined;
+}
+
+export interface ExecResult {
+  readonly stage: string;
+  readonly outputs: readonly string[];
+  readonly metrics: readonly string[];
+}
+
+/** Runs one stage of one experiment. */
+export async function execStage(root: string, experimentName: string, stageId: string, options: ExecOptions): Promise<ExecResult> {
+  const started = performance.now();
+  const stage = await findCompiledStage(root, experimentName, stageId);
+  const params = await readStageParams(root, stage);
+  const logger = prefixedLogger(stage.name, options.log);
+  const backend = await prepareBackend(root, stage);
+  logger.info(`start (node ${process.version}${backend ? `, backend ${backend}` : ''})`);
+  await removeStaleTemps(root, Object.values(stage.outputs));
+  const work = await prepareWorkDir({ root, stageName: stage.name, params, fingerprintFile: stage.fingerprintFile, inputs: stage.inputs });
+  if (work.discarded.length > 0) logger.info(`discarded unfinished work of another configuration (${work.discarded.join(', ')})`);
+  if (work.resumed) logger.info(`resuming from unfinished work in ${relative(root, work.path)}`);
+  const temps = new Map<string, string>();
+  for (const [name, final] of Object.entries(stage.outputs)) {
+    const temp = tempSibling(join(root, final));
+    await mkdir(stage.stage.outputs[name]?.kind === 'dir' ? temp : dirname(temp), { recursive: true });
+    temps.set(name, temp);
+  }
+  const cleanup = () => Promise.all([...temps.values()].map((t) => rm(t, { recursive: true, force: true })));
+  let result;
+  try {
+    options.signal.throwIfAborted();
+    result = await stage.stage.run({
+      params,
+      inputs: Object.fromEntries(Object.entries(stage.inputs).map(([k, p]) => [k, join(root, p)])),
+      outputs: Object.fromEntries(temps),
+      seed: seedOf(params, stage.name),
+      log: logger,
+      workDir: work.path,
+      resuming: work.resumed,
+      logDir: join(root, LOG_DIR, stage.name),
+      signal: options.signal,
+    });
+  } catch (error) {
+    await cleanup();
+    const resumable = (await readdir(work.path).catch(() => [])).length > 0;
+    const resumeNote = resumable ? `; a rerun resumes from ${relative(root, work.path)}` : '';
+    if (options.signal.aborted) {
+      throw new ReproError('INTERRUPTED', `stage '${stage.name}' was interrupted; its outputs were not written${resumeNote}`, {
+        cause: error,
+        hint: `run \`repro run ${experimentName}\` to continue`,
+      });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ReproError('STAGE_FAILED', `stage '${stage.name}' failed: ${reason}${resumeNote}`, {
+      cause: error,
+      hint: `fix the cause, then run \`repro run ${experimentName}\` (or \`repro exec ${experimentName} ${stageId}\` to try this stage alone)`,
+    });
+  }
+  const metrics = result?.metrics ?? {};
+  const missing = Object.keys(stage.metrics).filter((m) => !(m in metrics));
+  if (missing.length > 0) {
+    await cleanup();
+    throw new ReproError('STAGE_FAILED', `stage '${stage.name}' declared metrics '${missing.join("', '")}', received none from run()`);
+  }
+  for (const [name, temp] of temps) {
+    const final = join(root, stage.outputs[name]!);
+    await rm(final, { recursive: true, force: true });
+    await rename(temp, final);
+  }
+  for (const [name, path] of Object.entries(stage.metrics)) await writeJson(join(root, path), metrics[name]);
+  for (const [name, path] of Object.entries(stage.plots)) await writeJson(join(root, path), result?.plots?.[name] ?? []);
+  await removeWorkDir(root, stage.name);
+  const seconds = Math.round(performance.now() - started) / 1000;
+  if (options.journal) await appendFile(options.journal, `${JSON.stringify({ stage: stage.name, seconds })}\n`);
+  logger.info('done');
+  return { stage: stage.name, outputs: Object.values(stage.outputs), metrics: Object.values(stage.metrics) };
+}
+
+/** The compiled stage for `<experiment>/<id>`, with upstream paths resolved as the compiler did. */
+async function findCompiledStage(root: string, experimentName: string, stageId: string): Promise<CompiledStage> {
+  const loaded = await loadExperiments(root);
+  const experiments = loaded.map((l) => l.experiment);
+  const target = experiments.find((e) => e.name === experimentName);
+  if (!target) {
+    throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${experimentName}' expected in experiments/, received no such experiment`, { hint: 'run `repro dag` to list experiments and stages' });
+  }
+  if (!target.stages.some((s) => s.id === stageId)) {
+    const known = target.stages.map((s) => `'${s.id}'`).join(', ') || 'none';
+    throw new ReproError('STAGE_NOT_FOUND', `stage '${stageId}' expected in experiment '${experimentName}' (one of ${known}), received no such stage`, { hint: `run \`repro dag ${experimentName}\`` });
+  }
+  const { params } = validateExperiments(experiments, { root, schemas: await resolveStageSchemas(experiments) });
+  const graph = buildGraph(experiments, params, root);
+  const name = graph.instances.get(`${experimentName}/${stageId}`);
+  const stage = graph.stages.find((s) => s.name === name);
+  if (!stage) throw new ReproError('EXPERIMENT_INVALID', `stage '${experimentName}/${stageId}' does not validate`, { hint: 'run `repro compile` to see why' });
+  return stage;
+}
+
+/** The stage's params as params.yaml holds them now, validated against its schema. */
+async function readStageParams(root: string, stage: CompiledStage): Promise<Record<string, unknown>> {
+  const text = await readTextIfExists(join(root, PARAMS_FILE));
+  if (text === undefined) {
+    throw new ReproError('PARAMS_INVALID', `${PARAMS_FILE} expected at the project root, received no file`, { hint: 'run `repro compile`' });
+  }
+  const tree = (parseYaml(text) ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const raw = tree[stage.experiment]?.[stage.id] ?? {};
+  const checked = (await resolveParamsSchema(stage.stage.params)).check(raw);
+  if (checked.ok) return checked.value;
+  throw new ReproError('PARAMS_INVALID', `${PARAMS_FILE} '${stage.paramsKey}' does not fit stage '${stage.stage.id}'`, {
+    issues: checked.violations.map((v) => ({ code: 'PARAMS_INVALID' as const, file: PARAMS_FILE, message: v.message.replace(/param '/g, `param '${stage.paramsKey}.`) })),
+    hint: `fix ${PARAMS_FILE} (or the -S override), or run \`repro compile --force\` to regenerate it from experiments/${stage.experiment}.ts`,
+  });
+}
+
+/**
+ * For a stage whose fingerprint records a tensor backend (its code imports TensorFlow.js), load exactly
+ * that backend and make it active before `run`; refuse when this machine's backend is not the one the
+ * fingerprint promised, since the result would be labelled with the wrong backend.
+ */
+async function prepareBackend(root: string, stage: CompiledStage): Promise<string | undefined> {
+  const text = await readTextIfExists(join(root, stage.fingerprintFile));
+  const recorded = text ? (JSON.parse(text) as { backend?: string | null }).backend : undefined;
+  if (!recorded) return undefined;
+  const kind = backendKindOf(recorded);
+  const here = describeBackend(kind);
+  if (here !== recorded) {
+    throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stage.name}' expected backend '${recorded}' (its fingerprint), received '${here}' on this machine`, {
+      hint: 'run `repro run` (it recompiles the fingerprints for this machine), or `repro run --backend <kind>`',
+    });
+  }
+  await loadTensorflow(kind);
+  return recorded;
+}
+
+/** `params.seed` when the stage has one; otherwise a stable number derived from the params. */
+function seedOf(params: Record<string, unknown>, stageName: string): number {
+  if (typeof params.seed === 'number') return params.seed;
+  return createHash('sha256').update(`${stageName}\0${canonicalJson(params)}`).digest().readUInt32BE(0) >>> 1;
+}
+
+function prefixedLogger(stageName: string, write: (line: string) => void): StageLogger {
+  return {
+    info: (message) => write(`[${stageName}] ${message}`),
+    warn: (message) => write(`[${stageName}] warning: ${message}`),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What `repro report` shows about one run, as plain data: the run, its params and metrics, plots, sample
+ * grids, this machine's stage timings and the environment pins. Produced by run-report.ts, drawn by
+ * report/run-page.ts; kept apart so the page does not import the code that calls it.
+ */
+import type { EnvironmentPin } from '../environment/env-manifest.js';
+import type { Revision } from './revisions.js';
+import type { PlotData } from './run-snapshot.js';
+import type { FlatValue } from './value-diff.js';
+
+/** One grid of the run. */
+export interface RunGrid {
+  readonly path: string;
+  readonly stage: string;
+  readonly width: number;
+  readonly height: number;
+  /** relative to the report folder; null without a report */
+  readonly image: string | null;
+}
+
+/** Stage wall times from this machine's record of the run. */
+export interface RunTimings {
+  /** when the run finished (the record's time) */
+  readonly finishedAt: string;
+  /** stages that executed, in order, with seconds */
+  readonly stages: readonly { readonly stage: string; readonly seconds: number | null }[];
+  /** stages of the run that did not execute in it (unchanged, or restored from DVC's run cache) */
+  readonly notExecuted: readonly string[];
+  readonly totalSeconds: number;
+}
+
+export interface RunReport {
+  readonly run: Revision;
+  /** commit time; null for the workspace */
+  readonly created: string | null;
+  readonly experiments: readonly string[];
+  readonly params: Readonly<Record<string, FlatValue>>;
+  readonly metrics: Readonly<Record<string, FlatValue>>;
+  readonly plots: readonly PlotData[];
+  readonly grids: readonly RunGrid[];
+  /** null: not recorded on this machine */
+  readonly timings: RunTimings | null;
+  /** experiment → pin; experiments without one are absent */
+  readonly environments: Readonly<Record<string, EnvironmentPin>>;
+  /** the report's index.html, project-relative; null when not written */
+  readonly report: string | null;
+}

@@ -1,0 +1,109 @@
+/**
+ * Builds a run's pin manifest from its experiment commit alone (never from the workspace, which may have
+ * moved on): every output of dvc.lock with its hash and whether DVC caches it (dvc.yaml's `cache: false`),
+ * the data its `*.dvc` files track (the pipeline's inputs), the md5 of each code fingerprint the stages
+ * depended on (dvc.lock's deps under .repro/fp/), the seeds in params.yaml, and the environment pins
+ * from the run's reports/<experiment>/environment.json — or, for a run made before repro wrote that
+ * file, from the sharing machine, which the manifest then says.
+ */
+import { parse as parseYaml } from 'yaml';
+import { ReproError } from '../../../errors.js';
+import { FINGERPRINT_DIR, LOCK_FILE, PARAMS_FILE, PIPELINE_FILE } from '../../compile/paths.js';
+import { runGit } from '../../dvc.js';
+import type { EnvironmentPin } from '../../environment/env-manifest.js';
+import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
+import { ENVIRONMENT_PIN_PATTERN } from '../../environment/environment-file.js';
+import { collectPins, pinsFromEnvironment } from '../../environment/environment-pins.js';
+import { MANIFEST_FORMAT, type OutputPin, type RemotePin, type ShareManifest } from './manifest.js';
+import type { RunRef } from './run-ref.js';
+import { collectSeeds } from './seeds.js';
+
+interface LockEntry {
+  path: string;
+  md5?: string;
+  size?: number;
+  nfiles?: number;
+}
+
+type LockFile = { stages?: Record<string, { deps?: LockEntry[]; outs?: LockEntry[] }> };
+type PipelineEntry = string | Record<string, { cache?: boolean } | null>;
+type PipelineFile = { stages?: Record<string, Partial<Record<'outs' | 'metrics' | 'plots', PipelineEntry[]>>> };
+
+/** The manifest of `run`, pushed to `remotes`. */
+export async function buildManifest(root: string, run: RunRef, remotes: { git: RemotePin; dvc: RemotePin }): Promise<ShareManifest> {
+  const prefix = (await runGit(root, ['rev-parse', '--show-prefix'])).stdout.trim();
+  const show = async (path: string): Promise<string | undefined> => {
+    const shown = await runGit(root, ['show', `${run.commit}:${prefix}${path}`], { reject: false });
+    return shown.exitCode === 0 ? shown.stdout : undefined;
+  };
+  const lockText = await show(LOCK_FILE);
+  if (lockText === undefined) {
+    throw new ReproError('RUN_NOT_FOUND', `run '${run.name}' expected a ${LOCK_FILE} in its commit ${run.commit.slice(0, 7)}, received none`, {
+      hint: `run \`repro run -n ${run.name}\` to make a run with outputs`,
+    });
+  }
+  const lock = (parseYaml(lockText) ?? {}) as LockFile;
+  const uncached = uncachedPaths((parseYaml((await show(PIPELINE_FILE)) ?? '') ?? {}) as PipelineFile);
+  const outputs: Record<string, OutputPin> = {};
+  const fingerprints: Record<string, string> = {};
+  for (const [stage, entry] of Object.entries(lock.stages ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const out of entry.outs ?? []) {
+      if (out.md5) outputs[out.path] = { stage, md5: out.md5, size: out.size ?? null, nfiles: out.nfiles ?? null, cached: !uncached.has(out.path) };
+    }
+    for (const dep of entry.deps ?? []) {
+      if (dep.path.startsWith(`${FINGERPRINT_DIR}/`) && dep.md5) fingerprints[dep.path] = dep.md5;
+    }
+  }
+  Object.assign(outputs, await trackedData(root, run, prefix, show));
+  const { environment, environmentSource } = await runEnvironment(root, run, prefix, show);
+  return {
+    format: MANIFEST_FORMAT,
+    run: run.name,
+    git: { commit: run.commit, baseline: run.baseline, ref: run.ref },
+    remotes,
+    outputs,
+    fingerprints,
+    seeds: collectSeeds(await show(PARAMS_FILE)),
+    environment,
+    environmentSource,
+  };
+}
+
+/** The first (by path) reports/<experiment>/environment.json in the run's commit, flattened to pins. */
+async function runEnvironment(root: string, run: RunRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
+  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.commit, '--', `${prefix}reports/`]);
+  const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => ENVIRONMENT_PIN_PATTERN.test(p)).sort();
+  for (const file of files) {
+    const text = await show(file);
+    if (text === undefined) continue;
+    return { environment: await pinsFromEnvironment(root, JSON.parse(text) as EnvironmentPin), environmentSource: file };
+  }
+  return { environment: await collectPins(root, describeBackend(detectBackendKind())), environmentSource: 'sharing machine' };
+}
+
+/** The data `dvc add` tracks (`*.dvc` files in the run's commit): the run's inputs, pinned like outputs. */
+async function trackedData(root: string, run: RunRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
+  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.commit, '--', prefix || '.']);
+  const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => p.endsWith('.dvc') && !p.startsWith('.dvc/')).sort();
+  const outputs: Record<string, OutputPin> = {};
+  for (const file of files) {
+    const parsed = (parseYaml((await show(file)) ?? '') ?? {}) as { outs?: (LockEntry & { cache?: boolean })[] };
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    for (const out of parsed.outs ?? []) {
+      if (out.md5) outputs[`${dir}${out.path}`] = { stage: file, md5: out.md5, size: out.size ?? null, nfiles: out.nfiles ?? null, cached: out.cache !== false };
+    }
+  }
+  return outputs;
+}
+
+/** Outputs declared `cache: false` in dvc.yaml (metrics and plots that git carries). */
+function uncachedPaths(pipeline: PipelineFile): Set<string> {
+  const paths = new Set<string>();
+  for (const stage of Object.values(pipeline.stages ?? {})) {
+    for (const entry of [...(stage.outs ?? []), ...(stage.metrics ?? []), ...(stage.plots ?? [])]) {
+      if (typeof entry === 'string') continue;
+      for (const [path, flags] of Object.entries(entry)) if (flags?.cache === false) paths.add(path);
+    }
+  }
+  return paths;
+}

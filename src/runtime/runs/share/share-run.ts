@@ -1,0 +1,61 @@
+/**
+ * `repro share <run>`: pushes a run so a collaborator can pull and verify it without recomputing. In
+ * order: the pin manifest is committed to the local ref refs/repro/share/<run>; `dvc exp push` sends the
+ * experiment ref (and with it the commits it is based on) to the git remote and the run's DVC objects to
+ * the DVC remote; then the share ref goes to the git remote — last, so a share ref on a remote always
+ * means everything it pins is there — and the current branch, when it contains the baseline, so a fresh
+ * clone of the remote starts from it (a rejected branch push is reported, not fatal: the refs suffice).
+ */
+import { runDvc, runGit } from '../../dvc.js';
+import { buildManifest } from './build-manifest.js';
+import { shareRef, writeManifestRef, type RemotePin, type ShareManifest } from './manifest.js';
+import { readDvcConfig, requireDvcRemote, resolveGitRemote, setUpFolderRemotes, type RemoteChoice } from './remotes.js';
+import { resolveRun } from './run-ref.js';
+
+export interface ShareOptions extends RemoteChoice {
+  /** replace the run on the remote when it differs (`dvc exp push --force`) */
+  readonly force?: boolean | undefined;
+}
+
+export interface ShareResult {
+  readonly manifest: ShareManifest;
+  /** the commit refs/repro/share/<run> points at */
+  readonly shareCommit: string;
+  readonly git: RemotePin;
+  readonly dvc: RemotePin;
+  /** git refs now on the git remote */
+  readonly pushedRefs: readonly string[];
+  /** DVC objects uploaded now (0 when the remote had them all) */
+  readonly uploaded: number;
+  /** what did not stop the share but the user should know */
+  readonly warnings: readonly string[];
+}
+
+/** Shares the run called `name` of the project at `root`. */
+export async function shareRun(root: string, name: string, options: ShareOptions = {}): Promise<ShareResult> {
+  const run = await resolveRun(root, name);
+  const hint = `run \`repro share ${name} --to <folder>\` to share through a local folder, or configure the remote`;
+  let git: RemotePin;
+  let dvc: RemotePin;
+  if (options.dir !== undefined) {
+    ({ git, dvc } = await setUpFolderRemotes(root, options.dir, true));
+  } else {
+    git = await resolveGitRemote(root, options.gitRemote, `${hint} (\`git remote add origin <url>\`)`);
+    dvc = requireDvcRemote(await readDvcConfig(root), options.dvcRemote, `${hint} (\`dvc remote add -d <name> <url>\`)`);
+  }
+  const manifest = await buildManifest(root, run, { git, dvc });
+  const shareCommit = await writeManifestRef(root, manifest);
+  const pushed = await runDvc(root, ['exp', 'push', ...(options.force ? ['--force'] : []), '-r', dvc.name, git.name, run.ref]);
+  const uploaded = Number(/(\d+) files? uploaded/.exec(`${pushed.stdout}\n${pushed.stderr}`)?.[1] ?? 0);
+  await runGit(root, ['push', '-q', git.name, `+${shareRef(run.name)}:${shareRef(run.name)}`]);
+  const pushedRefs = [run.ref, shareRef(run.name)];
+  const warnings: string[] = [];
+  const branch = (await runGit(root, ['symbolic-ref', '--short', '-q', 'HEAD'], { reject: false })).stdout.trim();
+  const contains = branch ? (await runGit(root, ['merge-base', '--is-ancestor', run.baseline, 'HEAD'], { reject: false })).exitCode === 0 : false;
+  if (contains) {
+    const result = await runGit(root, ['push', '-q', git.name, `refs/heads/${branch}:refs/heads/${branch}`], { reject: false });
+    if (result.exitCode === 0) pushedRefs.push(`refs/heads/${branch}`);
+    else warnings.push(`branch '${branch}' was not pushed to '${git.name}' (${result.stderr.trim().split('\n').pop() ?? 'rejected'}); collaborators still get the run through its refs`);
+  }
+  return { manifest, shareCommit, git, dvc, pushedRefs, uploaded, warnings };
+}

@@ -1,0 +1,117 @@
+/**
+ * The tensor backend: native TensorFlow is what this machine gets (`npm install` builds it offline), it
+ * computes a small conv-net training step with the same numbers as the pure-JS backend, and it leaks no
+ * tensors. Selection honours the flag, then REPRO_BACKEND, then what is installed.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ReproError } from '../../src/errors.js';
+import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, type Tf } from '../../src/kit/tf-backend.js';
+
+/** Deterministic weights from a small LCG, so both backends start from identical numbers. */
+function seededValues(count: number, seed: number, scale: number): Float32Array {
+  const values = new Float32Array(count);
+  let state = seed >>> 0;
+  for (let i = 0; i < count; i += 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values[i] = (state / 2 ** 32 - 0.5) * 2 * scale;
+  }
+  return values;
+}
+
+interface StepResult {
+  lossBefore: number;
+  lossAfter: number;
+  weights: Float32Array[];
+  tensorsAfterFirst: number;
+  tensorsAfterSecond: number;
+}
+
+/** conv 3→8 (3×3) → relu → conv 8→3 (3×3) on a 1×32×32×3 input, MSE, one Adam step at a time. */
+async function trainSteps(tf: Tf): Promise<StepResult> {
+  const w1 = tf.variable(tf.tensor4d(seededValues(3 * 3 * 3 * 8, 1, 0.3), [3, 3, 3, 8]));  // [kh, kw, in, out]
+  const w2 = tf.variable(tf.tensor4d(seededValues(3 * 3 * 8 * 3, 2, 0.3), [3, 3, 8, 3]));
+  const x = tf.tensor4d(seededValues(32 * 32 * 3, 3, 1), [1, 32, 32, 3]);                    // [N, H, W, C]
+  const target = tf.tensor4d(seededValues(32 * 32 * 3, 4, 1), [1, 32, 32, 3]);
+  const optimizer = tf.train.adam(1e-2, 0.9, 0.999, 1e-8);
+  const loss = () => tf.tidy(() => {
+    const hidden = tf.relu(tf.conv2d(x, w1 as never, 1, 'same'));      // [1, 32, 32, 8]
+    const out = tf.conv2d(hidden, w2 as never, 1, 'same');              // [1, 32, 32, 3]
+    return tf.losses.meanSquaredError(target, out) as never as import('@tensorflow/tfjs').Scalar;
+  });
+  const read = async (t: import('@tensorflow/tfjs').Tensor) => (await t.data())[0]!;
+  const before = loss();
+  const lossBefore = await read(before);
+  before.dispose();
+  optimizer.minimize(loss, false, [w1, w2]);
+  const tensorsAfterFirst = tf.memory().numTensors;
+  optimizer.minimize(loss, false, [w1, w2]);
+  const tensorsAfterSecond = tf.memory().numTensors;
+  const after = loss();
+  const lossAfter = await read(after);
+  after.dispose();
+  const weights = [new Float32Array(await w1.data()), new Float32Array(await w2.data())];
+  optimizer.dispose();
+  tf.dispose([w1, w2, x, target]);
+  return { lossBefore, lossAfter, weights, tensorsAfterFirst, tensorsAfterSecond };
+}
+
+const backend = suite('tensor backend');
+
+backend('native TensorFlow is installed and selected here', () => {
+  const previous = process.env.REPRO_BACKEND;
+  delete process.env.REPRO_BACKEND;
+  try {
+    assert.is(detectBackendKind(), 'tensorflow');
+    assert.match(describeBackend('tensorflow'), /^tensorflow \(tfjs-node \d+\.\d+\.\d+, TensorFlow \d+\.\d+\.\d+\)$/);
+  } finally {
+    if (previous !== undefined) process.env.REPRO_BACKEND = previous;
+  }
+});
+
+backend('a conv training step gives the pure-JS numbers on native TensorFlow, without leaks', async () => {
+  const tf = await loadTensorflow('tensorflow');
+  assert.is(tf.getBackend(), 'tensorflow');
+  const native = await trainSteps(tf);
+  await tf.setBackend('cpu');
+  assert.is(tf.getBackend(), 'cpu');
+  const reference = await trainSteps(tf);
+  await tf.setBackend('tensorflow');
+  assert.ok(Math.abs(native.lossBefore - reference.lossBefore) < 1e-5, `~> loss before ${native.lossBefore} vs ${reference.lossBefore}`);
+  assert.ok(Math.abs(native.lossAfter - reference.lossAfter) < 1e-4, `~> loss after ${native.lossAfter} vs ${reference.lossAfter}`);
+  assert.ok(native.lossAfter < native.lossBefore, '~> the steps lowered the loss');
+  let maxDiff = 0;
+  native.weights.forEach((w, i) => w.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - reference.weights[i]![j]!)))));
+  assert.ok(maxDiff < 1e-4, `~> weights after two Adam steps differ by ${maxDiff}`);
+  assert.is(native.tensorsAfterSecond, native.tensorsAfterFirst, '~> a step leaks no tensors (native)');
+  assert.is(reference.tensorsAfterSecond, reference.tensorsAfterFirst, '~> a step leaks no tensors (cpu)');
+});
+
+backend('selection: flag, then REPRO_BACKEND, then installed; unknown names are usage errors', () => {
+  const previous = process.env.REPRO_BACKEND;
+  try {
+    process.env.REPRO_BACKEND = 'wasm';
+    assert.is(detectBackendKind(), 'wasm');
+    assert.is(detectBackendKind({ override: 'cpu' }), 'cpu', '~> the flag wins');
+    process.env.REPRO_BACKEND = 'auto';
+    assert.is(detectBackendKind(), 'tensorflow');
+    try {
+      detectBackendKind({ override: 'tpu' });
+      assert.unreachable();
+    } catch (error) {
+      assert.instance(error, ReproError);
+      assert.is((error as ReproError).code, 'USAGE');
+      assert.match((error as ReproError).message, /backend 'tpu' expected one of 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu' or 'auto'/);
+    }
+  } finally {
+    if (previous === undefined) delete process.env.REPRO_BACKEND;
+    else process.env.REPRO_BACKEND = previous;
+  }
+});
+
+backend('describeBackend and backendKindOf round-trip every kind', () => {
+  for (const kind of ['tensorflow', 'wasm', 'cpu'] as const) assert.is(backendKindOf(describeBackend(kind)), kind);
+  assert.throws(() => backendKindOf('quantum (v1)'), /expected to start with one of/);
+});
+
+backend.run();
