@@ -2,12 +2,15 @@
  * `defineStage` declares one reusable pipeline step: an id, a JSON Schema for its params (the TypeScript
  * type is derived from it, so there is one source of truth), typed inputs and outputs, the metrics and
  * plots it reports, and `run(ctx)`. A stage gets everything through `RunContext` — params, input and
- * output paths, a seed, a logger, an abort signal — and must not read `process.env`, argv or keep module
- * state. The definition remembers the module it was declared in, which is what code fingerprints hash.
+ * output paths, a seed, a logger, an abort signal, the TensorFlow.js namespace — and must not read
+ * `process.env`, argv or keep module state. The definition remembers the module it was declared in, which is what code fingerprints hash.
  */
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { ArtifactKind, ArtifactSpec } from './artifact.js';
 import { captureCallSite } from './call-site.js';
+
+/** The TensorFlow.js namespace (tfjs-node and tfjs-node-gpu re-export it with the native backend added). */
+export type TfNamespace = typeof import('@tensorflow/tfjs');
 
 export type ArtifactSpecs = Readonly<Record<string, ArtifactSpec>>;
 
@@ -58,6 +61,12 @@ export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs>
   readonly logDir: string;
   /** aborted on SIGINT/SIGTERM; long loops should check it */
   readonly signal: AbortSignal;
+  /**
+   * TensorFlow.js with the backend this stage's code fingerprint records already active (native TensorFlow
+   * on a GPU or CPU, wasm, or cpu); loaded by `repro exec` only for stages whose code imports TensorFlow.js,
+   * so for any other stage touching it throws
+   */
+  readonly tf: TfNamespace;
 }
 
 /** A plot with its axes: rows are drawn as `y` fields against `x`. */

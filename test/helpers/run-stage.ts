@@ -1,13 +1,14 @@
 /**
  * Runs one stage's `run` directly, the way `repro exec` prepares it but without DVC: params validated
  * (defaults applied) by the stage's own schema, folder outputs created, a silent logger and a live
- * signal unless the caller passes others. For stage tests and benchmarks.
+ * signal unless the caller passes others, and TensorFlow.js on this machine's backend. For stage tests and benchmarks.
  */
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
 import type { StageDefinition, StageLogger, StageResult } from '../../src/dsl/stage.js';
+import { loadTensorflow, type Tf } from '../../src/kit/tf-backend.js';
 
 export interface DirectRun {
   inputs: Record<string, string>;
@@ -19,6 +20,8 @@ export interface DirectRun {
   workDir?: string;
   /** untracked log folder @default a fresh temp folder */
   logDir?: string;
+  /** TensorFlow.js @default this machine's backend, loaded */
+  tf?: Tf;
 }
 
 export const SILENT: StageLogger = { info: () => {}, warn: () => {} };
@@ -40,6 +43,7 @@ export async function runStageDirectly(stage: StageDefinition, params: object, r
     workDir: run.workDir ?? (await mkdtemp(join(tmpdir(), 'repro-work-'))),
     logDir: run.logDir ?? (await mkdtemp(join(tmpdir(), 'repro-logs-'))),
     resuming: run.workDir !== undefined && (await readdir(run.workDir).catch(() => [])).length > 0,
+    tf: run.tf ?? (await loadTensorflow()),
   });
   return result ?? {};
 }

@@ -18,7 +18,7 @@ import { buildGraph, type CompiledStage } from '../compile/graph.js';
 import { LOG_DIR, PARAMS_FILE } from '../compile/paths.js';
 import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
 import { loadExperiments } from '../compile/load-experiments.js';
-import { backendKindOf, describeBackend, loadTensorflow } from '../../kit/tf-backend.js';
+import { backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
 import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
 
 export interface ExecOptions {
@@ -42,7 +42,7 @@ export async function execStage(root: string, experimentName: string, stageId: s
   const params = await readStageParams(root, stage);
   const logger = prefixedLogger(stage.name, options.log);
   const backend = await prepareBackend(root, stage);
-  logger.info(`start (node ${process.version}${backend ? `, backend ${backend}` : ''})`);
+  logger.info(`start (node ${process.version}${backend ? `, backend ${backend.description}` : ''})`);
   await removeStaleTemps(root, Object.values(stage.outputs));
   const work = await prepareWorkDir({ root, stageName: stage.name, params, fingerprintFile: stage.fingerprintFile, inputs: stage.inputs });
   if (work.discarded.length > 0) logger.info(`discarded unfinished work of another configuration (${work.discarded.join(', ')})`);
@@ -67,6 +67,7 @@ export async function execStage(root: string, experimentName: string, stageId: s
       resuming: work.resumed,
       logDir: join(root, LOG_DIR, stage.name),
       signal: options.signal,
+      tf: backend?.tf ?? withoutTensorflow(stage.name),
     });
   } catch (error) {
     await cleanup();
@@ -145,7 +146,7 @@ async function readStageParams(root: string, stage: CompiledStage): Promise<Reco
  * that backend and make it active before `run`; refuse when this machine's backend is not the one the
  * fingerprint promised, since the result would be labelled with the wrong backend.
  */
-async function prepareBackend(root: string, stage: CompiledStage): Promise<string | undefined> {
+async function prepareBackend(root: string, stage: CompiledStage): Promise<{ description: string; tf: Tf } | undefined> {
   const text = await readTextIfExists(join(root, stage.fingerprintFile));
   const recorded = text ? (JSON.parse(text) as { backend?: string | null }).backend : undefined;
   if (!recorded) return undefined;
@@ -156,8 +157,18 @@ async function prepareBackend(root: string, stage: CompiledStage): Promise<strin
       hint: 'run `repro run` (it recompiles the fingerprints for this machine), or `repro run --backend <kind>`',
     });
   }
-  await loadTensorflow(kind);
-  return recorded;
+  return { description: recorded, tf: await loadTensorflow(kind) };
+}
+
+/** What a stage without TensorFlow.js in its fingerprint gets as `ctx.tf`: any use names the cause. */
+function withoutTensorflow(stageName: string): Tf {
+  return new Proxy({} as Tf, {
+    get(_target, key) {
+      throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stageName}' used ctx.tf.${String(key)}, expected a stage whose code imports @tensorflow/tfjs (its fingerprint records no tensor backend)`, {
+        hint: 'import TensorFlow.js types in the stage module (`import type * as tfjs from \'@tensorflow/tfjs\'`), then run `repro compile`',
+      });
+    },
+  });
 }
 
 /** `params.seed` when the stage has one; otherwise a stable number derived from the params. */
