@@ -1,26 +1,56 @@
 /**
- * The environment pin of a run: what can change results while inputs stay the same — Node version, OS
- * and CPU, the tensor backend with its versions, the installed versions of tfjs and sharp (with libvips),
- * the pinned dvc, and the lockfile's hash. Cheap to collect (small JSON files, no TensorFlow load).
- * `repro run` stores it with the run's record under `.repro/runs/`.
+ * The environment pin of a run — what can change results while inputs stay the same — and the one place
+ * that collects and compares it: Node and npm, OS and CPU, the tensor backend with the TensorFlow and CUDA
+ * versions behind it, the installed versions of tfjs and sharp (with libvips), the pinned dvc and the
+ * lockfile's hash. Cheap to collect (small JSON files, no TensorFlow load). `repro run` writes it to
+ * reports/<experiment>/environment.json (environment-file.ts), `repro share` copies it into the manifest,
+ * `repro verify` compares it with this machine's, and `repro report` shows it.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { arch, platform } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
 
 export interface EnvironmentPin {
+  /** `process.version`, e.g. `v20.20.2` */
   node: string;
+  npm: string | null;
+  /** `<platform>-<arch>`, e.g. `linux-x64` */
   os: string;
   /** `describeBackend` of the backend TensorFlow stages ran on */
   backend: string;
-  /** installed versions of the packages whose code produces numbers and pixels */
-  packages: Record<string, string>;
+  /** the installed @tensorflow/tfjs-core */
+  tfjs: string | null;
+  /** native TensorFlow's version when the backend is native */
+  tensorflow: string | null;
+  /** the CUDA runtime's version on the GPU backend */
+  cuda: string | null;
   /** `dvc==x.y.z` from requirements.txt */
   dvc: string | null;
   /** sha256 of package-lock.json */
   lockfile: string | null;
+  /** installed versions of the packages whose code produces numbers and pixels */
+  packages: Record<string, string>;
 }
+
+/** The fields of the first pins `repro run` wrote, which every recorded pin has. */
+export type CorePin = Pick<EnvironmentPin, 'node' | 'os' | 'backend' | 'packages' | 'dvc' | 'lockfile'>;
+
+/** What only a machine can tell about itself: its npm, and the CUDA runtime its tfjs-node-gpu was built with. */
+export type MachineVersions = Pick<EnvironmentPin, 'npm' | 'cuda'>;
+
+/** One pin that differs. */
+export interface PinMismatch {
+  /** `backend`, `node`, `packages.sharp`, … */
+  readonly pin: string;
+  readonly expected: string | null;
+  readonly found: string | null;
+}
+
+/** The single-valued pins, in the order `comparePins` reports them (`packages.*` follow). */
+export const PIN_FIELDS = ['backend', 'tensorflow', 'cuda', 'tfjs', 'node', 'npm', 'os', 'dvc', 'lockfile'] as const;
 
 const PINNED_PACKAGES = [
   '@tensorflow/tfjs-core',
@@ -33,7 +63,7 @@ const PINNED_PACKAGES = [
   '@img/sharp-libvips-darwin-arm64',
 ];
 
-/** Collects the pin for the project at `root`. */
+/** Collects the pin of this machine for the project at `root`, `backend` as `describeBackend` gives it. */
 export async function collectEnvironmentPin(root: string, backend: string): Promise<EnvironmentPin> {
   const packages: Record<string, string> = {};
   for (const name of PINNED_PACKAGES) {
@@ -46,7 +76,7 @@ export async function collectEnvironmentPin(root: string, backend: string): Prom
   }
   const requirements = await readFile(join(root, 'requirements.txt'), 'utf8').catch(() => '');
   const lock = await readFile(join(root, 'package-lock.json')).catch(() => undefined);
-  return {
+  const core: CorePin = {
     node: process.version,
     os: `${platform()}-${arch()}`,
     backend,
@@ -54,4 +84,75 @@ export async function collectEnvironmentPin(root: string, backend: string): Prom
     dvc: /^dvc==\S+$/m.exec(requirements)?.[0] ?? null,
     lockfile: lock ? createHash('sha256').update(lock).digest('hex') : null,
   };
+  return completePin(core, await collectMachineVersions(root));
+}
+
+/** A whole pin from its core: tfjs and TensorFlow read from it, npm and CUDA (on the GPU backend only) from `machine`. */
+export function completePin(core: CorePin, machine: MachineVersions): EnvironmentPin {
+  return {
+    node: core.node,
+    npm: machine.npm,
+    os: core.os,
+    backend: core.backend,
+    tfjs: core.packages['@tensorflow/tfjs-core'] ?? null,
+    tensorflow: /TensorFlow ([^,)\s]+)/.exec(core.backend)?.[1] ?? null,
+    cuda: core.backend.split(' ')[0] === 'tensorflow-gpu' ? machine.cuda : null,
+    dvc: core.dvc,
+    lockfile: core.lockfile,
+    packages: { ...core.packages },
+  };
+}
+
+/** Every pin whose value in `found` differs from `expected`, in a stable order. */
+export function comparePins(expected: EnvironmentPin, found: EnvironmentPin): PinMismatch[] {
+  const mismatches: PinMismatch[] = [];
+  for (const key of PIN_FIELDS) {
+    if (expected[key] !== found[key]) mismatches.push({ pin: key, expected: expected[key], found: found[key] });
+  }
+  const names = [...new Set([...Object.keys(expected.packages), ...Object.keys(found.packages)])].sort();
+  for (const name of names) {
+    const [want, have] = [expected.packages[name] ?? null, found.packages[name] ?? null];
+    if (want !== have) mismatches.push({ pin: `packages.${name}`, expected: want, found: have });
+  }
+  return mismatches;
+}
+
+/** This machine's npm and the CUDA runtime the project's tfjs-node-gpu was built with. */
+export async function collectMachineVersions(root: string): Promise<MachineVersions> {
+  return { npm: await npmVersion(), cuda: await cudaVersion(root) };
+}
+
+let npmOnce: Promise<string | null> | undefined;
+
+/** npm's version (the same for the whole process, so asked once): the copy beside this Node, else `npm --version`. */
+function npmVersion(): Promise<string | null> {
+  npmOnce ??= (async () => {
+    const prefix = dirname(dirname(process.execPath));
+    for (const file of [join(prefix, 'lib', 'node_modules', 'npm', 'package.json'), join(dirname(process.execPath), 'node_modules', 'npm', 'package.json')]) {
+      if (!existsSync(file)) continue;
+      try {
+        return (JSON.parse(await readFile(file, 'utf8')) as { version: string }).version;
+      } catch {
+        // unreadable: ask npm below
+      }
+    }
+    const asked = await execa('npm', ['--version'], { reject: false, stdin: 'ignore', timeout: 10_000 });
+    return asked.exitCode === 0 ? String(asked.stdout).trim() : null;
+  })();
+  return npmOnce;
+}
+
+/** The CUDA runtime wheel scripts/install-native-tf.mjs built tfjs-node-gpu with, e.g. `12.5.82`. */
+async function cudaVersion(root: string): Promise<string | null> {
+  const stamp = join(root, 'node_modules', '@tensorflow', 'tfjs-node-gpu', 'deps', '.repro-native-tf.json');
+  try {
+    const wheels = (JSON.parse(await readFile(stamp, 'utf8')) as { cuda?: string[] }).cuda ?? [];
+    for (const wheel of wheels) {
+      const match = /^nvidia_cuda_runtime_cu\d+-([^-]+)-/.exec(wheel);
+      if (match) return match[1]!;
+    }
+  } catch {
+    // not built with the GPU recipe
+  }
+  return null;
 }

@@ -1,21 +1,25 @@
 /**
- * Puts each run's environment pin into the run itself: before `repro run` hands the pipeline to DVC, it
- * writes the `EnvironmentPin` (deterministic, no timestamps) to reports/<experiment>/environment.json
- * for every targeted experiment and stages it with `git add`, so the DVC experiment commit carries the
- * pin its results were made under (`repro share` and `repro report` read it from there). An unchanged pin
- * leaves the file untouched; a path the project's .gitignore excludes, or a folder without git, is
- * written but not staged.
+ * Puts each run's environment pin into the run itself, and reads it back: before `repro run` hands the
+ * pipeline to DVC, it writes the `EnvironmentPin` (deterministic, no timestamps) to
+ * reports/<experiment>/environment.json for every targeted experiment and stages it with `git add`, so the
+ * DVC experiment commit carries the pin its results were made under (`repro share` and `repro report`
+ * read it from there). An unchanged pin leaves the file untouched; a path the project's .gitignore
+ * excludes, or a folder without git, is written but not staged. Runs recorded before npm, tfjs,
+ * TensorFlow and CUDA were pinned hold only the core fields; `parseEnvironmentPin` completes those.
  */
 import { join } from 'node:path';
 import { formatJson } from '../../kit/canonical-json.js';
 import { runGit } from '../dvc.js';
-import type { EnvironmentPin } from './env-manifest.js';
+import { completePin, type CorePin, type EnvironmentPin, type MachineVersions } from './env-manifest.js';
 import { writeIfChanged } from '../../kit/fs-atomic.js';
 
 export const ENVIRONMENT_PIN_FILE = 'environment.json';
 
 /** Matches a project-relative environment pin path, `reports/<experiment>/environment.json`. */
 export const ENVIRONMENT_PIN_PATTERN = /^reports\/[a-z][a-z0-9-]*\/environment\.json$/;
+
+/** What a reader that cannot ask the run's machine puts for npm and CUDA when the run did not record them. */
+const NOT_RECORDED: MachineVersions = { npm: null, cuda: null };
 
 /** `reports/demo/environment.json` */
 export function environmentPinPath(experiment: string): string {
@@ -34,4 +38,33 @@ export async function writeEnvironmentPins(root: string, experiments: readonly s
   const staged = paths.filter((p) => !skip.has(p));
   if (staged.length > 0) await runGit(root, ['add', '--', ...staged]);
   return paths;
+}
+
+/**
+ * The pin in an environment.json's text; undefined when there is none or it is not a pin. A pin in the
+ * first shape (core fields only) is completed: tfjs and TensorFlow from its packages and backend, npm and
+ * CUDA from `machine` (null by default: not recorded).
+ */
+export function parseEnvironmentPin(text: string | undefined, machine: MachineVersions = NOT_RECORDED): EnvironmentPin | undefined {
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(text ?? '') as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (!isCorePin(raw)) return undefined;
+  const pin = completePin({ ...raw, dvc: raw.dvc ?? null, lockfile: raw.lockfile ?? null }, machine);
+  for (const key of ['npm', 'tfjs', 'tensorflow', 'cuda'] as const) {
+    const value = raw[key];
+    if (key in raw && (value === null || typeof value === 'string')) pin[key] = value;
+  }
+  return pin;
+}
+
+function isCorePin(raw: unknown): raw is CorePin & Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const pin = raw as Record<string, unknown>;
+  const optionalString = (value: unknown) => value === null || value === undefined || typeof value === 'string';
+  return typeof pin.node === 'string' && typeof pin.os === 'string' && typeof pin.backend === 'string'
+    && typeof pin.packages === 'object' && pin.packages !== null && optionalString(pin.dvc) && optionalString(pin.lockfile);
 }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK_FILE } from '../compile/paths.js';
 import { runGit } from '../dvc.js';
-import { listExperimentRefs, WORKSPACE, type Revision } from './revisions.js';
+import { commitRevision, experimentRevision, listExperimentRefs, workspaceRevision, type Revision } from './revisions.js';
 import { readRunSnapshot } from './run-snapshot.js';
 import { keysThatDiffer, type FlatValue } from './value-diff.js';
 
@@ -39,24 +39,18 @@ export interface RunList {
 
 /** Lists the runs of the project at `root`. */
 export async function listRuns(root: string): Promise<RunList> {
-  const revisions: { revision: Revision; name: string }[] = [];
-  if (existsSync(join(root, LOCK_FILE))) {
-    revisions.push({ name: WORKSPACE, revision: { label: WORKSPACE, kind: 'workspace', rev: null, experiment: null, baseline: null } });
-  }
-  for (const e of await listExperimentRefs(root)) {
-    revisions.push({ name: e.name, revision: { label: e.name, kind: 'experiment', rev: e.rev, experiment: e.name, baseline: e.baseline } });
-  }
+  const revisions: Revision[] = [];
+  if (existsSync(join(root, LOCK_FILE))) revisions.push(workspaceRevision());
+  for (const experiment of await listExperimentRefs(root)) revisions.push(experimentRevision(experiment));
   const commits = await runGit(root, ['log', '--first-parent', '--format=%H', '--', LOCK_FILE], { reject: false });
-  for (const rev of commits.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
-    revisions.push({ name: rev.slice(0, 7), revision: { label: rev.slice(0, 7), kind: 'commit', rev, experiment: null, baseline: null } });
-  }
-  const info = await commitInfo(root, revisions.flatMap((r) => (r.revision.rev ? [r.revision.rev] : [])));
+  for (const rev of commits.stdout.split('\n').map((l) => l.trim()).filter(Boolean)) revisions.push(commitRevision(rev));
+  const info = await commitInfo(root, revisions.flatMap((r) => (r.rev ? [r.rev] : [])));
   const runs: RunSummary[] = [];
-  for (const { name, revision } of revisions) {
+  for (const revision of revisions) {
     const snapshot = await readRunSnapshot(root, revision);
     const meta = revision.rev ? info.get(revision.rev) : undefined;
     runs.push({
-      name,
+      name: revision.label,
       kind: revision.kind,
       rev: revision.rev,
       baseline: revision.baseline,

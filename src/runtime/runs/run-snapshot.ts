@@ -7,6 +7,7 @@
 import { parse as parseYaml } from 'yaml';
 import { LOCK_FILE, PARAMS_FILE, PIPELINE_FILE } from '../compile/paths.js';
 import type { EnvironmentPin } from '../environment/env-manifest.js';
+import { environmentPinPath, parseEnvironmentPin } from '../environment/environment-file.js';
 import { readTextAt, type Revision } from './revisions.js';
 import { flattenValues, type FlatValue } from './value-diff.js';
 
@@ -90,8 +91,8 @@ export async function readRunSnapshot(root: string, revision: Revision): Promise
   const experiments = [...new Set(Object.keys(lock.stages ?? {}).map((s) => s.split('_')[0]!))].sort();
   const environments: Record<string, EnvironmentPin> = {};
   for (const experiment of experiments) {
-    const pin = parseJson(await read(`reports/${experiment}/environment.json`));
-    if (pin && typeof pin === 'object') environments[experiment] = pin as EnvironmentPin;
+    const pin = parseEnvironmentPin(await read(environmentPinPath(experiment)));
+    if (pin) environments[experiment] = pin;
   }
   return { revision, lockText, outputs, params, metrics, plots, environments, experiments };
 }

@@ -10,12 +10,11 @@ import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../../../errors.js';
 import { FINGERPRINT_DIR, LOCK_FILE, PARAMS_FILE, PIPELINE_FILE } from '../../compile/paths.js';
 import { runGit } from '../../dvc.js';
-import type { EnvironmentPin } from '../../environment/env-manifest.js';
+import { collectEnvironmentPin, collectMachineVersions } from '../../environment/env-manifest.js';
 import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
-import { ENVIRONMENT_PIN_PATTERN } from '../../environment/environment-file.js';
-import { collectPins, pinsFromEnvironment } from '../../environment/environment-pins.js';
+import { ENVIRONMENT_PIN_PATTERN, parseEnvironmentPin } from '../../environment/environment-file.js';
+import type { ExperimentRef } from '../revisions.js';
 import { MANIFEST_FORMAT, type OutputPin, type RemotePin, type ShareManifest } from './manifest.js';
-import type { RunRef } from './run-ref.js';
 import { collectSeeds } from './seeds.js';
 
 interface LockEntry {
@@ -30,15 +29,15 @@ type PipelineEntry = string | Record<string, { cache?: boolean } | null>;
 type PipelineFile = { stages?: Record<string, Partial<Record<'outs' | 'metrics' | 'plots', PipelineEntry[]>>> };
 
 /** The manifest of `run`, pushed to `remotes`. */
-export async function buildManifest(root: string, run: RunRef, remotes: { git: RemotePin; dvc: RemotePin }): Promise<ShareManifest> {
+export async function buildManifest(root: string, run: ExperimentRef, remotes: { git: RemotePin; dvc: RemotePin }): Promise<ShareManifest> {
   const prefix = (await runGit(root, ['rev-parse', '--show-prefix'])).stdout.trim();
   const show = async (path: string): Promise<string | undefined> => {
-    const shown = await runGit(root, ['show', `${run.commit}:${prefix}${path}`], { reject: false });
+    const shown = await runGit(root, ['show', `${run.rev}:${prefix}${path}`], { reject: false });
     return shown.exitCode === 0 ? shown.stdout : undefined;
   };
   const lockText = await show(LOCK_FILE);
   if (lockText === undefined) {
-    throw new ReproError('RUN_NOT_FOUND', `run '${run.name}' expected a ${LOCK_FILE} in its commit ${run.commit.slice(0, 7)}, received none`, {
+    throw new ReproError('RUN_NOT_FOUND', `run '${run.name}' expected a ${LOCK_FILE} in its commit ${run.rev.slice(0, 7)}, received none`, {
       hint: `run \`repro run -n ${run.name}\` to make a run with outputs`,
     });
   }
@@ -59,7 +58,7 @@ export async function buildManifest(root: string, run: RunRef, remotes: { git: R
   return {
     format: MANIFEST_FORMAT,
     run: run.name,
-    git: { commit: run.commit, baseline: run.baseline, ref: run.ref },
+    git: { commit: run.rev, baseline: run.baseline, ref: run.ref },
     remotes,
     outputs,
     fingerprints,
@@ -69,21 +68,23 @@ export async function buildManifest(root: string, run: RunRef, remotes: { git: R
   };
 }
 
-/** The first (by path) reports/<experiment>/environment.json in the run's commit, flattened to pins. */
-async function runEnvironment(root: string, run: RunRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
-  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.commit, '--', `${prefix}reports/`]);
+/**
+ * The first (by path) reports/<experiment>/environment.json in the run's commit. A pin recorded before
+ * npm and CUDA were pinned gets them from the sharing machine, as does a run with no pin file at all.
+ */
+async function runEnvironment(root: string, run: ExperimentRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
+  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.rev, '--', `${prefix}reports/`]);
   const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => ENVIRONMENT_PIN_PATTERN.test(p)).sort();
   for (const file of files) {
-    const text = await show(file);
-    if (text === undefined) continue;
-    return { environment: await pinsFromEnvironment(root, JSON.parse(text) as EnvironmentPin), environmentSource: file };
+    const environment = parseEnvironmentPin(await show(file), await collectMachineVersions(root));
+    if (environment) return { environment, environmentSource: file };
   }
-  return { environment: await collectPins(root, describeBackend(detectBackendKind())), environmentSource: 'sharing machine' };
+  return { environment: await collectEnvironmentPin(root, describeBackend(detectBackendKind())), environmentSource: 'sharing machine' };
 }
 
 /** The data `dvc add` tracks (`*.dvc` files in the run's commit): the run's inputs, pinned like outputs. */
-async function trackedData(root: string, run: RunRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
-  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.commit, '--', prefix || '.']);
+async function trackedData(root: string, run: ExperimentRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
+  const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.rev, '--', prefix || '.']);
   const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => p.endsWith('.dvc') && !p.startsWith('.dvc/')).sort();
   const outputs: Record<string, OutputPin> = {};
   for (const file of files) {

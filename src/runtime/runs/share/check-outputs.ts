@@ -7,6 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { cacheObjectPath } from '../dvc-cache.js';
 import { dirHash, listDirEntries, md5Bytes, md5File, parseDirObject, type DirEntry } from './dvc-hash.js';
 import type { OutputPin } from './manifest.js';
 
@@ -32,11 +33,6 @@ export interface OutputCheck {
   readonly files: number;
   /** cache objects hashed */
   readonly cacheObjects: number;
-}
-
-/** `<cache>/files/md5/ab/cdef…` (DVC 3's layout). */
-export function cacheObjectPath(cacheDir: string, md5: string): string {
-  return join(cacheDir, 'files', 'md5', md5.slice(0, 2), md5.slice(2));
 }
 
 /** Checks every output of `outputs` in the project at `root` and the cache at `cacheDir`. */

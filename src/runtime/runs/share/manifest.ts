@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ReproError } from '../../../errors.js';
 import { formatJson } from '../../../kit/canonical-json.js';
 import { runGit } from '../../dvc.js';
-import type { EnvironmentPins } from '../../environment/environment-pins.js';
+import type { EnvironmentPin } from '../../environment/env-manifest.js';
 
 export const SHARE_REF_PREFIX = 'refs/repro/share/';
 export const MANIFEST_FILE = 'manifest.json';
@@ -60,7 +60,7 @@ export interface ShareManifest {
   /** every param named `seed`, by dotted params.yaml key */
   seeds: Record<string, string | number | boolean | null>;
   /** the environment that produced the run */
-  environment: EnvironmentPins;
+  environment: EnvironmentPin;
   /** where `environment` came from: the run's pin file, or `sharing machine` for runs made without one */
   environmentSource: string;
 }

@@ -7,10 +7,10 @@
  * clone of the remote starts from it (a rejected branch push is reported, not fatal: the refs suffice).
  */
 import { runDvc, runGit } from '../../dvc.js';
+import { requireExperimentRef } from '../revisions.js';
 import { buildManifest } from './build-manifest.js';
 import { shareRef, writeManifestRef, type RemotePin, type ShareManifest } from './manifest.js';
 import { readDvcConfig, requireDvcRemote, resolveGitRemote, setUpFolderRemotes, type RemoteChoice } from './remotes.js';
-import { resolveRun } from './run-ref.js';
 
 export interface ShareOptions extends RemoteChoice {
   /** replace the run on the remote when it differs (`dvc exp push --force`) */
@@ -33,7 +33,7 @@ export interface ShareResult {
 
 /** Shares the run called `name` of the project at `root`. */
 export async function shareRun(root: string, name: string, options: ShareOptions = {}): Promise<ShareResult> {
-  const run = await resolveRun(root, name);
+  const run = await requireExperimentRef(root, name);
   const hint = `run \`repro share ${name} --to <folder>\` to share through a local folder, or configure the remote`;
   let git: RemotePin;
   let dvc: RemotePin;

@@ -9,14 +9,14 @@
 import { join } from 'node:path';
 import { ReproError, type Issue } from '../../../errors.js';
 import { FINGERPRINT_DIR, PARAMS_FILE } from '../../compile/paths.js';
-import { runDvc } from '../../dvc.js';
+import { dvcCacheDir } from '../dvc-cache.js';
+import { collectEnvironmentPin, comparePins, PIN_FIELDS, type PinMismatch } from '../../environment/env-manifest.js';
 import { ENVIRONMENT_PIN_PATTERN } from '../../environment/environment-file.js';
 import { readTextIfExists } from '../../../kit/fs-atomic.js';
 import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
 import { checkOutputs, EXTRA_FILE, type OutputMismatch } from './check-outputs.js';
 import { changedSinceCommit } from './check-sources.js';
 import { md5File } from './dvc-hash.js';
-import { collectPins, comparePins, type PinMismatch } from '../../environment/environment-pins.js';
 import { readManifest, type ShareManifest } from './manifest.js';
 import { collectSeeds } from './seeds.js';
 
@@ -43,8 +43,7 @@ export interface VerifyResult {
 /** Verifies the shared run `name` in the project at `root`. */
 export async function verifyRun(root: string, name: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const manifest = await readManifest(root, name);
-  const cacheDir = (await runDvc(root, ['cache', 'dir'])).stdout.trim().split('\n').pop() ?? join(root, '.dvc', 'cache');
-  const outputs = await checkOutputs(root, cacheDir, manifest.outputs);
+  const outputs = await checkOutputs(root, await dvcCacheDir(root), manifest.outputs);
   const mismatches: Mismatch[] = [...outputs.mismatches];
   for (const [path, md5] of Object.entries(manifest.fingerprints)) {
     const found = await md5File(join(root, path)).catch(() => 'missing');
@@ -56,7 +55,7 @@ export async function verifyRun(root: string, name: string, options: VerifyOptio
     const [expected, found] = [manifest.seeds[key], seeds[key]];
     if (expected !== found) mismatches.push({ kind: 'seed', key, expected: show(expected), found: show(found) });
   }
-  const here = await collectPins(root, describeBackend(detectBackendKind({ override: options.backend })));
+  const here = await collectEnvironmentPin(root, describeBackend(detectBackendKind({ override: options.backend })));
   const pins = comparePins(manifest.environment, here);
   mismatches.push(...pins.map((p) => ({ kind: 'pin' as const, ...p })));
   return {
@@ -69,7 +68,7 @@ export async function verifyRun(root: string, name: string, options: VerifyOptio
       fingerprints: Object.keys(manifest.fingerprints).length,
       sourceCommit: manifest.git.commit,
       seeds: Object.keys(manifest.seeds).length,
-      pins: 9 + new Set([...Object.keys(manifest.environment.packages), ...Object.keys(here.packages)]).size,
+      pins: PIN_FIELDS.length + new Set([...Object.keys(manifest.environment.packages), ...Object.keys(here.packages)]).size,
     },
     mismatches,
   };
