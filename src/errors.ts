@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   WORKSPACE_CHANGED: 'the workspace has changes a command would overwrite',
   VERIFY_FAILED: 'a shared run does not match its pin manifest',
   PIN_MISMATCH: 'this machine differs from a pinned environment',
+  RUN_IN_PROGRESS: 'another run holds the repository',
   USAGE: 'bad command-line usage',
   INTERRUPTED: 'interrupted by a signal',
 } as const;

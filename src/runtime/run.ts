@@ -1,8 +1,10 @@
 /**
  * `repro run [experiment...]`: compile, then hand the pipeline to DVC — `dvc exp run` (a named run that
  * lands in git refs + the DVC cache) by default, `dvc repro` when asked — restricted to the stages the
- * named experiments need. Which stages actually executed is read from a journal that each `repro exec`
- * appends to, not guessed from DVC's output.
+ * named experiments need. When up-to-date.ts proves that none of them would run, nothing is started and
+ * nothing is created (no DVC experiment, no pin written). One run per repository at a time (run-lock.ts).
+ * Which stages actually executed is read from a journal that each `repro exec` appends to, not guessed
+ * from DVC's output.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,12 +12,15 @@ import { ReproError, type Issue } from '../errors.js';
 import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
 import { ensureCompiled } from './compile/ensure-compiled.js';
 import { experimentsMissingData, missingDataError } from './compile/missing-data.js';
+import { stagesOfExperiments, writePipelineFile } from './compile/pipeline-file.js';
 import type { PipelineSummary } from './compile/compile-stamp.js';
 import { runDvc, runGit } from './dvc.js';
 import { collectEnvironmentPin, type EnvironmentPin } from './environment/env-manifest.js';
 import { writeEnvironmentPins } from './environment/environment-file.js';
 import { readTextIfExists } from '../kit/fs-atomic.js';
 import { writeRunRecord } from './runs/run-record.js';
+import { acquireRunLock, busyRepositoryError } from './run-lock.js';
+import { findFirstChange, type StageChange } from './up-to-date.js';
 import { backendKindOf } from '../kit/tf-backend.js';
 
 export interface RunOptions {
@@ -41,6 +46,10 @@ export interface RunResult {
   readonly targets: readonly string[];
   /** DVC stage names that actually executed, in order */
   readonly ran: readonly string[];
+  /** null when DVC ran; otherwise nothing was started because no target had changed */
+  readonly nothingToRun: boolean;
+  /** the first change found that made DVC run (null when nothing ran or the check was skipped: --force, -S) */
+  readonly firstChange: StageChange | null;
   /** experiments left out of an all-experiments run because their data is not here */
   readonly skipped: readonly { readonly experiment: string; readonly issues: readonly Issue[] }[];
   /** `dvc exp run` or `dvc repro` */
@@ -55,7 +64,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   if (!asExperiment && (options.set?.length || options.name)) {
     throw new ReproError('USAGE', '`-S` and `--name` expected with a DVC experiment run, received `--no-exp`', { hint: 'drop --no-exp, or drop -S/--name' });
   }
-  const compiled = await ensureCompiled(root, { backend: options.backend });
+  const { summary: compiled } = await ensureCompiled(root, { backend: options.backend });
   const known = Object.keys(compiled.experiments);
   const named = options.experiments?.length ? options.experiments : undefined;
   for (const name of named ?? []) {
@@ -70,27 +79,63 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   if (missing) throw missing;
   const skipped = named ? [] : experimentsMissingData(compiled, known);
   const wanted = named ?? known.filter((name) => !skipped.some((s) => s.experiment === name));
-  const targets = [...new Set(wanted.flatMap((n) => compiled.experiments[n]?.stages ?? []))].sort();
-  if (asExperiment) await requireCommit(root);
+  const targets = stagesOfExperiments(compiled, wanted);
+  const mode = asExperiment ? 'exp' : 'repro';
+  const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
+  try {
+    await writePipelineFile(root, compiled, targets);
+    const checked = !options.force && !options.set?.length;
+    const firstChange = checked ? await findFirstChange(root, targets) : undefined;
+    if (checked && !firstChange) {
+      return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: await collectEnvironmentPin(root, compiled.backend) };
+    }
+    if (asExperiment) await requireCommit(root);
+    const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, mode });
+    return { compiled, targets, ran: ran.stages, nothingToRun: false, firstChange: firstChange ?? null, skipped, mode, environment: ran.environment };
+  } finally {
+    await release();
+  }
+}
+
+/** Writes the pins, runs `dvc exp run` / `dvc repro` on `targets` and records which stages executed. */
+async function runDvcPipeline(
+  root: string,
+  run: RunOptions & { asExperiment: boolean; compiled: PipelineSummary; wanted: readonly string[]; targets: readonly string[]; mode: 'exp' | 'repro' },
+): Promise<{ stages: string[]; environment: EnvironmentPin }> {
   const journal = join(root, JOURNAL_DIR, `run-${Date.now()}-${process.pid}.jsonl`);
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
   await writeFile(journal, '');
-  const args = asExperiment
-    ? ['exp', 'run', ...(options.name ? ['-n', options.name] : []), ...(options.set ?? []).flatMap((s) => ['-S', s])]
+  const args = run.asExperiment
+    ? ['exp', 'run', ...(run.name ? ['-n', run.name] : []), ...(run.set ?? []).flatMap((s) => ['-S', s])]
     : ['repro'];
-  if (options.force) args.push('--force');
+  if (run.force) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
-  await writeEnvironmentPins(root, wanted, await collectEnvironmentPin(root, compiled.backend));
-  const dvc = await runDvc(root, [...args, ...targets], {
-    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(compiled.backend) },
-    onOutput: options.onOutput,
+  await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));
+  const dvc = await runDvc(root, [...args, ...run.targets], {
+    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
+    onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,
+  }).catch((error: unknown) => {
+    throw busyRepositoryError(error) ?? error;
   });
-  if (options.set?.length) await restampAfterOverrides(root, Object.values(compiled.experiments).map((e) => e.file).sort());
-  const mode = asExperiment ? 'exp' : 'repro';
-  const environment = await collectEnvironmentPin(root, compiled.backend);
+  if (run.set?.length) await restampAfterOverrides(root, Object.values(run.compiled.experiments).map((e) => e.file).sort());
+  const environment = await collectEnvironmentPin(root, run.compiled.backend);
   // The record (stage timings, experiment name, lock hash) is what `repro report` shows as timings.
-  const ran = (await writeRunRecord(root, journal, { mode, targets, dvcOutput: `${dvc.stdout}\n${dvc.stderr}`, environment })).map((line) => line.stage);
-  return { compiled, targets, ran, skipped, mode, environment };
+  const lines = await writeRunRecord(root, journal, { mode: run.mode, targets: run.targets, dvcOutput: `${dvc.stdout}\n${dvc.stderr}`, environment });
+  return { stages: lines.map((line) => line.stage), environment };
+}
+
+/**
+ * DVC's progress minus "No file hash info found for '…'. It won't be created." — said of every output of a
+ * stage that has not run yet, which is exactly the stages this run is about to create: nothing to act on.
+ */
+function withoutExpectedWarnings(forward: (chunk: string) => void): (chunk: string) => void {
+  let pending = '';
+  return (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    const kept = lines.filter((line) => !/^WARNING: No file hash info found for '.*'\. It won't be created\.$/.test(line.trim()));
+    if (kept.length > 0) forward(`${kept.join('\n')}\n`);
+  };
 }
 
 /** `dvc exp run` records the run on top of HEAD, so there must be one. */

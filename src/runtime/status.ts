@@ -17,6 +17,7 @@ import { explainFingerprintChange } from './compile/fingerprint/index.js';
 import type { StageFingerprint } from './compile/fingerprint/types.js';
 import { recallFingerprint } from './compile/write-fingerprints.js';
 import { readTextIfExists } from '../kit/fs-atomic.js';
+import { readDottedKey } from './up-to-date.js';
 
 export interface StageStatus {
   /** DVC stage name */
@@ -36,7 +37,7 @@ interface LockEntry {
 
 /** Status of every stage the named experiments need (all when none are named), in pipeline order. */
 export async function statusOfPipeline(root: string, options: { experiments?: readonly string[]; backend?: string } = {}): Promise<StageStatus[]> {
-  const summary = await ensureCompiled(root, { backend: options.backend });
+  const { summary } = await ensureCompiled(root, { backend: options.backend });
   const known = Object.keys(summary.experiments);
   const wanted = options.experiments?.length ? options.experiments : known;
   const unknown = wanted.find((n) => !known.includes(n));
@@ -87,7 +88,7 @@ async function explainDvcItem(
     for (const [path, change] of Object.entries(changes)) {
       if (path === fingerprintFile) reasons.push(...(await explainCode(root, entry, fingerprintFile)));
       else if (typeof change === 'object' && change !== null) {
-        for (const key of Object.keys(change)) reasons.push(...explainParams(key, entry.params?.[path]?.[key], readKey(params, key)));
+        for (const key of Object.keys(change)) reasons.push(...explainParams(key, entry.params?.[path]?.[key], readDottedKey(params, key)));
       } else {
         const noun = kind === 'changed outs' ? 'output' : 'input';
         reasons.push(`${noun} '${path}' ${String(change)}`);
@@ -116,13 +117,4 @@ function explainParams(prefix: string, before: unknown, after: unknown): string[
   if (canonicalJson(before) === canonicalJson(after)) return [];
   const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
   return [`param '${prefix}' ${show(before)} → ${show(after)}`];
-}
-
-function readKey(tree: Record<string, unknown>, dotted: string): unknown {
-  let current: unknown = tree;
-  for (const part of dotted.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
 }

@@ -2,8 +2,7 @@
  * `repro exec <experiment> <stage>`: what each DVC stage's `cmd` calls. Wires SIGINT/SIGTERM to the
  * stage's abort signal and stage logs to stderr.
  */
-import { JOURNAL_ENV } from '../../runtime/compile/paths.js';
-import { execStage } from '../../runtime/exec/exec-stage.js';
+import { execStage, JOURNAL_ENV } from '../../runtime/exec/exec-stage.js';
 import { findProjectRoot } from '../../runtime/project.js';
 
 export async function execCommand(experiment: string, stage: string): Promise<number> {

@@ -1,6 +1,7 @@
 /**
  * `repro run [experiment]`: maps flags to `runPipeline`, streams DVC's progress to stderr and prints
- * which stages ran (stdout, or JSON with `--json`); experiments skipped for missing data are named on stderr.
+ * which stages ran, or "nothing to run" when no stage changed (stdout, or JSON with `--json`); experiments
+ * skipped for missing data are named on stderr.
  */
 import { findProjectRoot } from '../../runtime/project.js';
 import { runPipeline } from '../../runtime/run.js';
@@ -33,7 +34,10 @@ export async function runCommand(experiment: string | undefined, flags: RunFlags
   }
   if (flags.json) {
     const skipped = result.skipped.map((s) => ({ experiment: s.experiment, missingData: s.issues.map((i) => i.message) }));
-    process.stdout.write(`${JSON.stringify({ mode: result.mode, targets: result.targets, ran: result.ran, skipped, environment: result.environment }, null, 2)}\n`);
+    const { mode, targets, ran, nothingToRun, firstChange, environment } = result;
+    process.stdout.write(`${JSON.stringify({ mode, targets, ran, nothingToRun, firstChange, skipped, environment }, null, 2)}\n`);
+  } else if (result.nothingToRun) {
+    process.stdout.write(`nothing to run: ${result.targets.length} stage${result.targets.length === 1 ? '' : 's'} up to date\n`);
   } else {
     const skipped = result.targets.length - new Set(result.ran).size;
     process.stdout.write(`ran ${result.ran.length} stage${result.ran.length === 1 ? '' : 's'}${result.ran.length ? `: ${result.ran.join(', ')}` : ''}; ${skipped} unchanged\n`);

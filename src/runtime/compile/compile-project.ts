@@ -1,7 +1,8 @@
 /**
  * `repro compile` end to end: load every experiment, type-check them, resolve params schemas, validate
- * (all issues at once), compile to dvc.yaml + params.yaml, write the code fingerprints, and write the two
- * generated files only when their bytes change. A params.yaml that someone edited by hand is never
+ * (all issues at once), compile, write the code fingerprints and the resolved stages (`.repro/stages/`),
+ * params.yaml for every experiment, and dvc.yaml with the stages that have a result plus those asked for
+ * (pipeline-file.ts), each file only when its bytes change. A params.yaml that someone edited by hand is never
  * overwritten silently. Data paths that are not in the workspace do not stop the compile — an experiment
  * whose data has not arrived must not block the others — but are recorded per experiment, reported, and
  * make `repro run` refuse that experiment. Each success is recorded in the compile stamp.
@@ -14,6 +15,8 @@ import { ReproError, type ErrorCode, type Issue } from '../../errors.js';
 import { compilePipeline, EXPERIMENTS_DIR, isGeneratedParams, PARAMS_FILE, PIPELINE_FILE, type CompiledGraph } from './index.js';
 import { writeCompileStamp, type PipelineSummary } from './compile-stamp.js';
 import { writeFingerprints } from './write-fingerprints.js';
+import { stagesOfExperiments, writePipelineFile, type PipelineSelection } from './pipeline-file.js';
+import { resolvedStagePath, writeResolvedStages } from './resolved-stage.js';
 import { readTextIfExists, writeIfChanged } from '../../kit/fs-atomic.js';
 import { loadExperiments, type LoadedExperiment } from './load-experiments.js';
 import { describeBackend, detectBackendKind } from '../../kit/tf-backend.js';
@@ -26,6 +29,8 @@ export interface CompileOptions {
   readonly typecheck?: boolean;
   /** tensor backend override recorded in fingerprints @default detected */
   readonly backend?: string | undefined;
+  /** experiments whose stages dvc.yaml lists even before they have a result (they are about to run) @default none */
+  readonly include?: readonly string[] | undefined;
 }
 
 export interface CompileResult {
@@ -36,6 +41,8 @@ export interface CompileResult {
   readonly backend: string;
   /** project-relative files this compile changed on disk */
   readonly written: readonly string[];
+  /** which compiled stages dvc.yaml lists and which wait for a first run */
+  readonly selection: PipelineSelection;
 }
 
 /** Compiles every experiment in the project and writes the generated files. */
@@ -50,15 +57,18 @@ export async function compileProject(root: string, options: CompileOptions = {})
   const missingData = findMissingData(root, loaded);
   const compiled = compilePipeline(experiments, validation.params, { root, sources: files });
   const backend = describeBackend(detectBackendKind({ override: options.backend }));
-  const written = await writeFingerprints(root, compiled.graph, backend);
+  const { changed: written, entries } = await writeFingerprints(root, compiled.graph, backend);
+  written.push(...(await writeResolvedStages(root, compiled.graph, entries)));
   await guardParamsEdits(root, compiled.params, options.force ?? false);
-  if (await writeIfChanged(join(root, PIPELINE_FILE), compiled.pipeline)) written.push(PIPELINE_FILE);
   if (await writeIfChanged(join(root, PARAMS_FILE), compiled.params)) written.push(PARAMS_FILE);
   const summary = summarize(compiled.graph, loaded, backend, missingData);
+  const selection = await writePipelineFile(root, summary, stagesOfExperiments(summary, options.include ?? []));
+  if (selection.written) written.push(PIPELINE_FILE);
   const dataPaths = experiments.flatMap((e) => e.sources.map((s) => s.path));
-  const outputs = [PIPELINE_FILE, PARAMS_FILE, ...compiled.graph.stages.map((s) => s.fingerprintFile)];
+  // NOTE: dvc.yaml is not in the stamp: which stages it lists follows dvc.lock, and is rewritten cheaply each time.
+  const outputs = [PARAMS_FILE, ...compiled.graph.stages.flatMap((s) => [s.fingerprintFile, resolvedStagePath(s.name)])];
   await writeCompileStamp(root, summary, [EXPERIMENTS_DIR, ...inputs, ...dataPaths, ...outputs]);
-  return { graph: compiled.graph, summary, experiments: loaded, backend, written };
+  return { graph: compiled.graph, summary, experiments: loaded, backend, written, selection };
 }
 
 function summarize(graph: CompiledGraph, loaded: readonly LoadedExperiment[], backend: string, missingData: ReadonlyMap<string, Issue[]>): PipelineSummary {

@@ -25,7 +25,7 @@ export function compilePipeline(
   const graph = buildGraph(experiments, params, options.root);
   return {
     graph,
-    pipeline: renderPipeline(graph, options.sources),
+    pipeline: renderPipeline(graph.stages.map((s) => ({ ...s, paramsKey: Object.keys(s.params).length > 0 ? s.paramsKey : null })), options.sources),
     params: renderParams(graph, options.sources),
   };
 }

@@ -9,6 +9,8 @@ export const PARAMS_FILE = 'params.yaml';
 export const LOCK_FILE = 'dvc.lock';
 export const EXPERIMENTS_DIR = 'experiments';
 export const FINGERPRINT_DIR = '.repro/fp';
+/** one JSON file per compiled DVC stage (resolved paths, params key, stage module), read by `repro exec` */
+export const STAGES_DIR = '.repro/stages';
 export const CACHE_DIR = '.repro/cache';
 export const JOURNAL_DIR = '.repro/runs';
 /** resumable work of unfinished stage runs (checkpoints), one folder per stage and configuration */

@@ -7,7 +7,11 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { sortKeysDeep } from '../../kit/canonical-json.js';
-import type { CompiledGraph, CompiledStage } from './graph.js';
+import type { CompiledGraph } from './graph.js';
+import type { ResolvedStage } from './resolved-stage.js';
+
+/** What a dvc.yaml entry is made of. */
+export type PipelineStage = Pick<ResolvedStage, 'name' | 'cmd' | 'fingerprintFile' | 'paramsKey' | 'inputs' | 'outputs' | 'metrics' | 'plots' | 'plotAxes'>;
 
 const YAML_OPTIONS = { lineWidth: 0, indent: 2, indentSeq: true } as const;
 
@@ -17,21 +21,22 @@ export function generatedHeader(sources: readonly string[]): string {
 }
 
 /** dvc.yaml text. `sources` are the experiment files, project-relative. */
-export function renderPipeline(graph: CompiledGraph, sources: readonly string[]): string {
-  const stages = Object.fromEntries(graph.stages.map((stage) => [stage.name, renderStage(stage)]));
+export function renderPipeline(pipelineStages: readonly PipelineStage[], sources: readonly string[], deferred = 0): string {
+  const stages = Object.fromEntries(pipelineStages.map((stage) => [stage.name, renderStage(stage)]));
   // Plots declared with axes also get a top-level entry, the only place DVC takes several y fields.
-  const plots = graph.stages.flatMap((stage) =>
+  const plots = pipelineStages.flatMap((stage) =>
     Object.entries(stage.plotAxes)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([path, axes]) => ({ [path]: { x: axes.x, y: [...axes.y], ...(axes.title ? { title: axes.title } : {}) } })),
   );
-  return `${generatedHeader(sources)}\n${stringify(plots.length > 0 ? { stages, plots } : { stages }, YAML_OPTIONS)}`;
+  const waiting = deferred > 0 ? `\n# ${deferred} compiled stage${deferred > 1 ? 's' : ''} left out until \`repro run\` runs ${deferred > 1 ? 'them' : 'it'} (no result yet; \`repro status\` lists ${deferred > 1 ? 'them' : 'it'})` : '';
+  return `${generatedHeader(sources)}${waiting}\n${stringify(plots.length > 0 ? { stages, plots } : { stages }, YAML_OPTIONS)}`;
 }
 
-function renderStage(stage: CompiledStage): Record<string, unknown> {
+function renderStage(stage: PipelineStage): Record<string, unknown> {
   const entry: Record<string, unknown> = { cmd: stage.cmd };
   entry.deps = [stage.fingerprintFile, ...new Set(Object.values(stage.inputs))].sort();
-  if (Object.keys(stage.params).length > 0) entry.params = [stage.paramsKey];
+  if (stage.paramsKey !== null) entry.params = [stage.paramsKey];
   const outs = Object.values(stage.outputs).sort();
   if (outs.length > 0) entry.outs = outs;
   const metrics = Object.values(stage.metrics).sort();

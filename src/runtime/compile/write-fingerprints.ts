@@ -18,8 +18,11 @@ import { readTextIfExists, writeFileAtomic, writeIfChanged } from '../../kit/fs-
 
 export const FINGERPRINT_HISTORY_DIR = `${CACHE_DIR}/fp`;
 
-/** Computes and writes every stage's fingerprint; returns the project-relative files it changed. */
-export async function writeFingerprints(root: string, graph: CompiledGraph, backend: string): Promise<string[]> {
+/**
+ * Computes and writes every stage's fingerprint; returns the project-relative files it changed and each
+ * stage's definition as `<module>#<export>` (what `repro exec` imports), by DVC stage name.
+ */
+export async function writeFingerprints(root: string, graph: CompiledGraph, backend: string): Promise<{ changed: string[]; entries: Map<string, string> }> {
   const lockText = await readTextIfExists(join(root, 'package-lock.json'));
   const lockfile = lockText ? (JSON.parse(lockText) as LockfileV3) : null;
   const cache = openFileAnalysisCache(join(root, CACHE_DIR, 'fingerprint-files.json'));
@@ -36,13 +39,15 @@ export async function writeFingerprints(root: string, graph: CompiledGraph, back
   const fingerprints = await fingerprintStages(requests, { root, lockfile, backend, node: process.version, cache });
   await cache.save();
   const changed: string[] = [];
+  const entries = new Map<string, string>();
   for (const [i, stage] of graph.stages.entries()) {
+    entries.set(stage.name, fingerprints[i]!.entry);
     const text = serializeFingerprint(fingerprints[i]!);
     if (await writeIfChanged(join(root, stage.fingerprintFile), text)) changed.push(stage.fingerprintFile);
     await rememberFingerprint(root, text);
   }
   await removeStaleFingerprints(root, new Set(graph.stages.map((s) => s.fingerprintFile)));
-  return changed;
+  return { changed, entries };
 }
 
 /** The fingerprint DVC last ran with, found by the md5 dvc.lock recorded for the fp file. */

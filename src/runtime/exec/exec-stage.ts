@@ -1,25 +1,29 @@
 /**
- * `repro exec <experiment> <stage>`, the command DVC runs for one stage: find the stage instance,
- * re-validate its params as they stand in params.yaml (so hand edits and `dvc exp run -S` overrides get
- * a clear error before any work), give `run` temporary output paths, and rename them into place only
- * when it resolves; then write the declared metrics and plots. A failed or interrupted stage leaves its
- * outputs absent, never half-written.
+ * `repro exec <experiment> <stage>`, the command DVC runs for one stage: read the stage as the compile
+ * resolved it (`.repro/stages/<stage>.json`: paths, params key, `<module>#<export>`), import only that
+ * stage's module — never an experiment — and re-validate its params as they stand in params.yaml (so hand
+ * edits and `dvc exp run -S` overrides get a clear error before any work); give `run` temporary output
+ * paths and rename them into place only when it resolves; then write the declared metrics and plots. A
+ * failed or interrupted stage leaves its outputs absent, never half-written.
  */
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { resolveParamsSchema, resolveStageSchemas } from '../../dsl/params-schema.js';
-import type { StageLogger } from '../../dsl/stage.js';
-import { validateExperiments } from '../../dsl/validate.js';
+import { resolveParamsSchema } from '../../dsl/params-schema.js';
+import type { StageDefinition, StageLogger } from '../../dsl/stage.js';
 import { ReproError } from '../../errors.js';
 import { canonicalJson } from '../../kit/canonical-json.js';
-import { buildGraph, type CompiledStage } from '../compile/graph.js';
-import { LOG_DIR, PARAMS_FILE } from '../compile/paths.js';
+import { JOURNAL_ENV, LOG_DIR, PARAMS_FILE } from '../compile/paths.js';
+import { findResolvedStage, type ResolvedStage } from '../compile/resolved-stage.js';
+import { ensureTypeScriptLoader } from '../compile/typescript-loader.js';
 import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
-import { loadExperiments } from '../compile/load-experiments.js';
 import { backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
 import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
+
+/** The environment variable `repro run` names its journal in; exec appends a line per finished stage. */
+export { JOURNAL_ENV };
 
 export interface ExecOptions {
   /** receives the stage's log lines, already prefixed */
@@ -38,8 +42,8 @@ export interface ExecResult {
 /** Runs one stage of one experiment. */
 export async function execStage(root: string, experimentName: string, stageId: string, options: ExecOptions): Promise<ExecResult> {
   const started = performance.now();
-  const stage = await findCompiledStage(root, experimentName, stageId);
-  const params = await readStageParams(root, stage);
+  const { stage, definition } = await loadStage(root, experimentName, stageId);
+  const params = await readStageParams(root, stage, definition);
   const logger = prefixedLogger(stage.name, options.log);
   const backend = await prepareBackend(root, stage);
   logger.info(`start (node ${process.version}${backend ? `, backend ${backend.description}` : ''})`);
@@ -50,14 +54,14 @@ export async function execStage(root: string, experimentName: string, stageId: s
   const temps = new Map<string, string>();
   for (const [name, final] of Object.entries(stage.outputs)) {
     const temp = tempSibling(join(root, final));
-    await mkdir(stage.stage.outputs[name]?.kind === 'dir' ? temp : dirname(temp), { recursive: true });
+    await mkdir(stage.outputKinds[name] === 'dir' ? temp : dirname(temp), { recursive: true });
     temps.set(name, temp);
   }
   const cleanup = () => Promise.all([...temps.values()].map((t) => rm(t, { recursive: true, force: true })));
   let result;
   try {
     options.signal.throwIfAborted();
-    result = await stage.stage.run({
+    result = await definition.run({
       params,
       inputs: Object.fromEntries(Object.entries(stage.inputs).map(([k, p]) => [k, join(root, p)])),
       outputs: Object.fromEntries(temps),
@@ -105,37 +109,40 @@ export async function execStage(root: string, experimentName: string, stageId: s
   return { stage: stage.name, outputs: Object.values(stage.outputs), metrics: Object.values(stage.metrics) };
 }
 
-/** The compiled stage for `<experiment>/<id>`, with upstream paths resolved as the compiler did. */
-async function findCompiledStage(root: string, experimentName: string, stageId: string): Promise<CompiledStage> {
-  const loaded = await loadExperiments(root);
-  const experiments = loaded.map((l) => l.experiment);
-  const target = experiments.find((e) => e.name === experimentName);
-  if (!target) {
-    throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${experimentName}' expected in experiments/, received no such experiment`, { hint: 'run `repro dag` to list experiments and stages' });
+/** The resolved stage for `<experiment>/<id>` and its definition, imported from the module the compile recorded. */
+async function loadStage(root: string, experimentName: string, stageId: string): Promise<{ stage: ResolvedStage; definition: StageDefinition }> {
+  const stage = await findResolvedStage(root, experimentName, stageId);
+  const [module = '', exportName = ''] = stage.entry.split('#');
+  await ensureTypeScriptLoader();
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(pathToFileURL(join(root, module)).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ReproError('STAGE_FAILED', `stage '${stage.name}' expected its module '${module}' to load, received: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, {
+      cause: error,
+      hint: 'run `repro compile` to see the problem with its file and line',
+    });
   }
-  if (!target.stages.some((s) => s.id === stageId)) {
-    const known = target.stages.map((s) => `'${s.id}'`).join(', ') || 'none';
-    throw new ReproError('STAGE_NOT_FOUND', `stage '${stageId}' expected in experiment '${experimentName}' (one of ${known}), received no such stage`, { hint: `run \`repro dag ${experimentName}\`` });
+  const definition = exports[exportName] as StageDefinition | undefined;
+  if (definition?.id !== stage.stage) {
+    throw new ReproError('STAGE_NOT_FOUND', `stage '${stage.name}' expected '${module}' to export '${exportName}' defining stage '${stage.stage}', received ${definition ? `stage '${String(definition.id)}'` : 'no such export'}`, {
+      hint: 'run `repro compile` to regenerate .repro/stages/',
+    });
   }
-  const { params } = validateExperiments(experiments, { root, schemas: await resolveStageSchemas(experiments) });
-  const graph = buildGraph(experiments, params, root);
-  const name = graph.instances.get(`${experimentName}/${stageId}`);
-  const stage = graph.stages.find((s) => s.name === name);
-  if (!stage) throw new ReproError('EXPERIMENT_INVALID', `stage '${experimentName}/${stageId}' does not validate`, { hint: 'run `repro compile` to see why' });
-  return stage;
+  return { stage, definition };
 }
 
 /** The stage's params as params.yaml holds them now, validated against its schema. */
-async function readStageParams(root: string, stage: CompiledStage): Promise<Record<string, unknown>> {
+async function readStageParams(root: string, stage: ResolvedStage, definition: StageDefinition): Promise<Record<string, unknown>> {
   const text = await readTextIfExists(join(root, PARAMS_FILE));
   if (text === undefined) {
     throw new ReproError('PARAMS_INVALID', `${PARAMS_FILE} expected at the project root, received no file`, { hint: 'run `repro compile`' });
   }
   const tree = (parseYaml(text) ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const raw = tree[stage.experiment]?.[stage.id] ?? {};
-  const checked = (await resolveParamsSchema(stage.stage.params)).check(raw);
+  const checked = (await resolveParamsSchema(definition.params)).check(raw);
   if (checked.ok) return checked.value;
-  throw new ReproError('PARAMS_INVALID', `${PARAMS_FILE} '${stage.paramsKey}' does not fit stage '${stage.stage.id}'`, {
+  throw new ReproError('PARAMS_INVALID', `${PARAMS_FILE} '${stage.paramsKey}' does not fit stage '${stage.stage}'`, {
     issues: checked.violations.map((v) => ({ code: 'PARAMS_INVALID' as const, file: PARAMS_FILE, message: v.message.replace(/param '/g, `param '${stage.paramsKey}.`) })),
     hint: `fix ${PARAMS_FILE} (or the -S override), or run \`repro compile --force\` to regenerate it from experiments/${stage.experiment}.ts`,
   });
@@ -146,7 +153,7 @@ async function readStageParams(root: string, stage: CompiledStage): Promise<Reco
  * that backend and make it active before `run`; refuse when this machine's backend is not the one the
  * fingerprint promised, since the result would be labelled with the wrong backend.
  */
-async function prepareBackend(root: string, stage: CompiledStage): Promise<{ description: string; tf: Tf } | undefined> {
+async function prepareBackend(root: string, stage: ResolvedStage): Promise<{ description: string; tf: Tf } | undefined> {
   const text = await readTextIfExists(join(root, stage.fingerprintFile));
   const recorded = text ? (JSON.parse(text) as { backend?: string | null }).backend : undefined;
   if (!recorded) return undefined;

@@ -1,0 +1,76 @@
+/**
+ * One `repro run` per repository at a time. The lock is `.repro/tmp/run.lock`, created exclusively and
+ * holding who took it (pid, command, start time); a second run is refused with that information instead
+ * of DVC's raw "'…/data' is busy" text. A lock whose process is gone (killed, machine restarted) is stale
+ * and taken over. DVC's own lock, held by a `dvc` command someone started by hand, is reported the same
+ * way by `busyRepositoryError`.
+ */
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReproError } from '../errors.js';
+
+const LOCK_FILE = '.repro/tmp/run.lock';
+
+interface Holder {
+  readonly pid: number;
+  readonly command: string;
+  /** ISO time the run started */
+  readonly since: string;
+}
+
+/** Takes the run lock for `command`; returns the function that releases it. */
+export async function acquireRunLock(root: string, command: string): Promise<() => Promise<void>> {
+  const path = join(root, LOCK_FILE);
+  await mkdir(join(root, '.repro/tmp'), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.writeFile(JSON.stringify({ pid: process.pid, command, since: new Date().toISOString() } satisfies Holder));
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // NOTE: a lock just created may not hold its JSON yet; look twice before calling it stale.
+      const holder = (await readHolder(path)) ?? (await sleep(200).then(() => readHolder(path)));
+      if (holder && isAlive(holder.pid)) throw heldError(holder);
+      await rm(path, { force: true }); // stale: its process is gone
+    }
+  }
+  throw new ReproError('RUN_IN_PROGRESS', `the run lock '${LOCK_FILE}' expected to be free, received one that reappeared while taking it`, { hint: 'run `repro run` again' });
+}
+
+/** The error for a DVC failure that says the repository is locked by another DVC process; else undefined. */
+export function busyRepositoryError(error: unknown): ReproError | undefined {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n').find((l) => /is busy, it is being blocked by|Unable to acquire lock/i.test(l));
+  if (!line) return undefined;
+  return new ReproError('RUN_IN_PROGRESS', `the repository expected to be free, received it locked by another DVC process: ${line.trim().replace(/^ERROR:\s*/, '')}`, {
+    hint: 'wait for that dvc command to finish (`ps -p <PID>` shows it), then run `repro run` again',
+    cause: error,
+  });
+}
+
+async function readHolder(path: string): Promise<Holder | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function heldError(holder: Holder): ReproError {
+  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(holder.since)) / 60_000));
+  return new ReproError('RUN_IN_PROGRESS', `the repository expected to be free, received \`${holder.command}\` running in it (pid ${holder.pid}, since ${holder.since}, ${minutes} min ago)`, {
+    hint: `wait for it to finish, or stop it with \`kill ${holder.pid}\` (it stops cleanly and a rerun resumes), then run your command again`,
+  });
+}
