@@ -30,16 +30,21 @@ export function formatDelta(value: number | undefined): string {
   return value > 0 ? `+${formatNumber(value)}` : value < 0 ? `−${formatNumber(-value)}` : '0';
 }
 
-/** A table; `cells` are HTML already (escape text first). */
+/** A table; `cells` are HTML already (escape text first); no header row when `headers` is empty. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], options: { className?: string } = {}): string {
-  const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
+  const head = headers.length > 0 ? `<thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>\n` : '';
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('\n');
-  return `<table${options.className ? ` class="${options.className}"` : ''}>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+  return `<table${options.className ? ` class="${options.className}"` : ''}>\n${head}<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
 /** A section with a heading and an anchor. */
 export function section(id: string, title: string, body: string): string {
   return `<section id="${escapeHtml(id)}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+/** A `<details>` fold, closed unless `open`: what a reader may want but should not have to scroll past. */
+export function folded(summary: string, body: string, options: { open?: boolean } = {}): string {
+  return `<details${options.open ? ' open' : ''}><summary>${escapeHtml(summary)}</summary>\n${body}\n</details>`;
 }
 
 /** A muted note, e.g. "not recorded on this machine". */
@@ -76,12 +81,38 @@ td.key, .key { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font
 .grids img { display: block; max-width: 100%; height: auto; image-rendering: pixelated; border: 1px solid var(--line); }
 .badge { display: inline-block; padding: 0 7px; border-radius: 10px; font-size: 12px; background: var(--panel); border: 1px solid var(--line); margin-left: 6px; }
 .badge.changed { background: #fff1e6; border-color: #f5b27a; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; align-items: start; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px 8px; background: var(--panel); }
+.card h3 { margin: 0 0 4px; font-size: 12px; font-weight: 600; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--muted); }
+.card table { width: 100%; }
+.card td { border: 0; padding: 1px 0; max-width: none; overflow-wrap: normal; }
+.card td:first-child { white-space: nowrap; }
+.card td + td { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; padding-left: 12px; }
+details { margin: 10px 0; }
+details > summary { cursor: pointer; color: var(--a); }
+details[open] > summary { margin-bottom: 8px; }
 .legend-a { color: var(--a); font-weight: 600; } .legend-b { color: var(--b); font-weight: 600; }
 `;
 
-/** The whole document: title, header HTML, a nav of section links, and the sections. */
-export function page(options: { title: string; header: string; nav: readonly { id: string; label: string }[]; body: string }): string {
-  const nav = options.nav.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
+/** One section of a page: its anchor, the nav link's label, its heading and its HTML. */
+export interface PageSection {
+  readonly id: string;
+  readonly label: string;
+  readonly title: string;
+  readonly body: string;
+}
+
+/** The page's parts: title, header HTML, and either the sections (nav built from them) or a nav and body. */
+export type PageOptions = { readonly title: string; readonly header: string } & (
+  | { readonly sections: readonly PageSection[] }
+  | { readonly nav: readonly { id: string; label: string }[]; readonly body: string }
+);
+
+/** The whole document: title, header HTML, a nav of section links, and the sections in order. */
+export function page(options: PageOptions): string {
+  const links = 'sections' in options ? options.sections : options.nav;
+  const body = 'sections' in options ? options.sections.map((s) => section(s.id, s.title, s.body)).join('\n') : options.body;
+  const nav = links.map((n) => `<a href="#${escapeHtml(n.id)}">${escapeHtml(n.label)}</a>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -96,7 +127,7 @@ ${options.header}
 </header>
 <nav>${nav}</nav>
 <main>
-${options.body}
+${body}
 </main>
 </body>
 </html>
