@@ -9,4 +9,4 @@ export { defineStage, type RunContext, type StageDefinition, type StageResult, t
 export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
 export { ImageSize, NetworkSize, Noise, Seed } from './definitions.js';
 export { validateExperiments, ID_PATTERN, type Validation } from './validate.js';
-export { resolveParamsSchema, type ResolvedParamsSchema } from './params-schema.js';
+export { Defaulted, resolveParamsSchema, type ResolvedParamsSchema, type RunParams, type TDefaulted } from './params-schema.js';

@@ -5,9 +5,10 @@
  * output paths, a seed, a logger, an abort signal, the TensorFlow.js namespace — and must not read
  * `process.env`, argv or keep module state. The definition remembers the module it was declared in, which is what code fingerprints hash.
  */
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { TSchema } from '@sinclair/typebox';
 import type { ArtifactKind, ArtifactSpec } from './artifact.js';
 import { captureCallSite } from './call-site.js';
+import type { RunParams } from './params-schema.js';
 
 /** The TensorFlow.js namespace (tfjs-node and tfjs-node-gpu re-export it with the native backend added). */
 export type TfNamespace = typeof import('@tensorflow/tfjs');
@@ -109,7 +110,8 @@ export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends
    * weights read from a package folder); their lockfile entries join the fingerprint @default []
    */
   readonly packages?: readonly string[];
-  run(ctx: RunContext<Static<P>, I, O>): Promise<StageResult | void>;
+  /** `params` are validated, with `Defaulted` fields present (see `RunParams`) */
+  run(ctx: RunContext<RunParams<P>, I, O>): Promise<StageResult | void>;
 }
 
 export interface StageDefinition<

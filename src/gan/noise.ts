@@ -8,6 +8,8 @@
  * seed per layer, so the same call seed reproduces the output and another seed gives another sample.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import type { Static } from '@sinclair/typebox';
+import type { Noise } from '../dsl/definitions.js';
 import type { Tf } from '../kit/tf-backend.js';
 import { deriveSeed } from '../kit/prng.js';
 
@@ -19,15 +21,12 @@ export type NoiseLayer = (typeof NOISE_LAYERS)[number];
 export const NOISE_POSITIONS = ['preNorm', 'postAct'] as const;
 export type NoisePosition = (typeof NOISE_POSITIONS)[number];
 
-/** Which layers get ε ~ N(0, σ²), where, and how much. */
-export interface NoiseSpec {
-  /** Layers that get noise; MODEL.md suggests ['c2']. */
-  readonly layers: readonly NoiseLayer[];
-  /** 'preNorm': added to the transposed-conv output before instance norm; 'postAct': added after the ReLU. */
-  readonly position: NoisePosition;
-  /** Standard deviation; 0 turns noise off. */
-  readonly sigma: number;
-}
+/**
+ * Which layers get ε ~ N(0, σ²), where ('preNorm': added to the transposed-conv output before instance
+ * norm; 'postAct': after the ReLU), and how much (σ; 0 turns noise off): the params schema `Noise` is its
+ * only definition.
+ */
+export type NoiseSpec = Static<typeof Noise>;
 
 /** Throws when the spec is malformed, naming the field, what was expected and what was received. */
 export function assertNoiseSpec(spec: NoiseSpec): void {

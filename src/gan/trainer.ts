@@ -24,9 +24,10 @@ import {
   type GanModels, type GanPools, type NetworkConfig, type StepLambdas, type StepLosses, type TrainingBatch,
 } from './train-step.js';
 import {
-  checkpointName, findLatestCheckpoint, hashConfig, loadTrainingState, saveTrainingState, transferGeneratorWeights,
+  checkpointName, findLatestCheckpoint, hashConfig, loadTrainingState, saveTrainingState,
   type EpochSummary, type TrainingCounters,
 } from './training-state.js';
+import { transferGeneratorWeights } from './generator-weights.js';
 
 /** Loss weights of a phase. */
 export interface PhaseLambdas extends StepLambdas {
@@ -248,9 +249,9 @@ function applyInitialGenerators(tf: Tf, models: GanModels, options: TrainingOpti
   for (const key of ['gA', 'gB'] as const) {
     const source = options.initialGenerators?.[key];
     if (source === undefined) continue;
-    const { loaded, reinitialised, ignored } = transferGeneratorWeights(tf, models[key], source);
+    const { loaded, reinitialised, unused } = transferGeneratorWeights(tf, models[key], source);
     const name = key === 'gA' ? 'G_A' : 'G_B';
-    log(`${name}: loaded ${loaded.length} pretrained tensors${reinitialised.length > 0 ? `, kept the seeded init for ${reinitialised.join(', ')}` : ''}${ignored.length > 0 ? `, ignored ${ignored.join(', ')}` : ''}`);
+    log(`${name}: loaded ${loaded.length} pretrained tensors${reinitialised.length > 0 ? `, kept the seeded init for ${reinitialised.join(', ')}` : ''}${unused.length > 0 ? `, ignored ${unused.join(', ')}` : ''}`);
   }
 }
 

@@ -6,22 +6,26 @@
  * turned real), with a contact sheet of inputs and outputs. Noise at inference is the one the epoch trained
  * with unless params override it; every draw is seeded from params and the image's position.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { defineStage, dir, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
+import { loadGeneratorWeights } from '../gan/generator-weights.js';
 import type { NoiseSpec } from '../gan/noise.js';
-import { checkpointName, loadGeneratorWeights } from '../gan/training-state.js';
+import { checkpointName } from '../gan/training-state.js';
 import { loadDomain } from '../gan/training-data.js';
-import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { encodeContactSheet, encodePng } from '../kit/image-io.js';
 import { deriveSeed } from '../kit/prng.js';
 import type { RawImage } from '../vision/types.js';
-import type { EpochRecord } from './progressive-train.js';
 
 const QUALITY_KEYS = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio'] as const;
+// NOTE: ajv applies no defaults inside a union's branches, so `chooseEpochs` applies these two itself.
+const DEFAULT_COUNT = 1;
+const DEFAULT_FROM_EPOCH = 1;
 
 export const params = Type.Object({
   select: Type.Union([
@@ -30,18 +34,18 @@ export const params = Type.Object({
       {
         metric: Type.Union(QUALITY_KEYS.map((k) => Type.Literal(k)), { description: 'probe score to rank kept epochs by' }),
         mode: Type.Union([Type.Literal('min'), Type.Literal('max')]),
-        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 1 })),
-        fromEpoch: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'ignore earlier epochs (an untrained generator copies its input)' })),
+        count: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: DEFAULT_COUNT })),
+        fromEpoch: Type.Optional(Type.Integer({ minimum: 1, default: DEFAULT_FROM_EPOCH, description: 'ignore earlier epochs (an untrained generator copies its input)' })),
       },
       { additionalProperties: false },
     ),
   ]),
   seed: Type.Ref(Seed),
   size: Type.Ref(ImageSize),
-  noise: Type.Optional(Type.Union([Type.Literal('trained'), Type.Literal('off'), Type.Ref(Noise)], { default: 'trained', description: "inference noise: as the epoch trained, none, or a spec" })),
-  samplesPerImage: Type.Optional(Type.Integer({ minimum: 1, maximum: 16, default: 1, description: 'augmented variants per input image (different noise draws)' })),
-  batch: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 4 })),
-  gridImages: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 12, description: 'inputs shown on the grid' })),
+  noise: Defaulted(Type.Union([Type.Literal('trained'), Type.Literal('off'), Type.Ref(Noise)], { description: 'inference noise: as the epoch trained, none, or a spec' }), 'trained'),
+  samplesPerImage: Defaulted(Type.Integer({ minimum: 1, maximum: 16, description: 'augmented variants per input image (different noise draws)' }), 1),
+  batch: Defaulted(Type.Integer({ minimum: 1, maximum: 64 }), 4),
+  gridImages: Defaulted(Type.Integer({ minimum: 1, maximum: 64, description: 'inputs shown on the grid' }), 12),
 });
 export type Params = Static<typeof params>;
 
@@ -60,20 +64,19 @@ export const checkpointSelect = defineStage({
   },
   metrics: ['selection'],
   packages: ['@tensorflow/tfjs-core'],
-  async run({ params, inputs, outputs, log, signal }) {
+  async run({ params, inputs, outputs, log, signal, tf }) {
     if (params.size % 4 !== 0) throw new Error(`param 'size' expected a multiple of 4 (the generator halves twice), received ${params.size}`);
-    const { network, epochs } = JSON.parse(await readFile(join(inputs.generators, 'epochs.json'), 'utf8')) as { network: { ngf: number; blocks: number }; epochs: EpochRecord[] };
+    const { network, epochs } = await readEpochsFile(inputs.generators);
     const chosen = chooseEpochs(params.select, epochs);
     log.info(`chosen epochs: ${chosen.map((e) => e.epoch).join(', ')}`);
-    const tf = await loadTensorflow();
     const images = await loadDomain(inputs.images, { size: params.size });
-    const gridCount = Math.min(params.gridImages ?? 12, images.names.length);
+    const gridCount = Math.min(params.gridImages, images.names.length);
     const gridRows: RawImage[][] = images.pixels.slice(0, gridCount).map((data) => [{ width: params.size, height: params.size, channels: 3, data }]);
-    const samples = params.samplesPerImage ?? 1;
-    const batch = params.batch ?? 4;
+    const samples = params.samplesPerImage;
+    const batch = params.batch;
     const perEpoch: Record<string, Record<string, number | string | null>> = {};
     for (const record of chosen) {
-      const noise = inferenceNoise(params.noise ?? 'trained', record);
+      const noise = inferenceNoise(params.noise, record);
       const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected' });
       try {
         const name = checkpointName(record.epoch);
@@ -133,20 +136,20 @@ export function chooseEpochs(select: Params['select'], epochs: readonly EpochRec
     }
     return kept.filter((e) => select.epochs.includes(e.epoch));
   }
-  const from = select.fromEpoch ?? 1;
+  const from = select.fromEpoch ?? DEFAULT_FROM_EPOCH;
   const scored = kept.filter((e) => e.epoch >= from && typeof e.quality[select.metric] === 'number');
   if (scored.length === 0) {
     throw new Error(`select.metric '${select.metric}' expected kept epochs from ${from} on with that score, received none (kept: ${kept.map((e) => e.epoch).join(', ') || 'none'})`);
   }
   const sign = select.mode === 'min' ? 1 : -1;
   const ranked = [...scored].sort((p, q) => sign * ((p.quality[select.metric] as number) - (q.quality[select.metric] as number)) || p.epoch - q.epoch);
-  return ranked.slice(0, select.count ?? 1).sort((p, q) => p.epoch - q.epoch);
+  return ranked.slice(0, select.count ?? DEFAULT_COUNT).sort((p, q) => p.epoch - q.epoch);
 }
 
 function inferenceNoise(choice: NonNullable<Params['noise']>, record: EpochRecord): NoiseSpec | undefined {
   if (choice === 'off') return undefined;
   if (choice === 'trained') return record.noise ?? undefined;
-  return choice as NoiseSpec;
+  return choice;
 }
 
 /** Uint8 RGB images → [B, S, S, 3] in [−1, 1]. */

@@ -8,39 +8,37 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 import { judgeFace, type FaceVerdict } from '../vision/face-rules.js';
-import type { ManifestEntry } from '../vision/face-manifest.js';
+import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 import type { RawImage } from '../vision/types.js';
 
 export const params = Type.Object({
   size: Type.Ref(ImageSize),
-  facesPerPhoto: Type.Optional(Type.Union([Type.Literal('one'), Type.Literal('all')], { default: 'one', description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" })),
-  minScore: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0.5, description: 'face detector score threshold' })),
-  detectPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' })),
+  facesPerPhoto: Defaulted(Type.Union([Type.Literal('one'), Type.Literal('all')], { description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" }), 'one'),
+  minScore: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'face detector score threshold' }), 0.5),
+  detectPad: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' }), 0),
   detectRetryPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'when no face is found, detect once more with this pad (serves scenes and tight crops alike)' })),
-  minFaceSize: Type.Optional(Type.Integer({ minimum: 8, default: 64, description: 'smallest face box side, px in the photo' })),
-  maxYaw: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 30, description: 'largest |yaw| estimated from landmarks, degrees' })),
-  maxRoll: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 25, description: 'largest |roll| (eye-line angle), degrees' })),
-  minSharpness: Type.Optional(Type.Number({ minimum: 0, default: 250, description: 'smallest variance of the Laplacian of the face aligned at 64x64 gray (sharp faces: 500-9000; blurred: under 250)' })),
-  exposure: Type.Optional(
-    Type.Object(
-      {
-        minMean: Type.Number({ minimum: 0, maximum: 255, default: 40 }),
-        maxMean: Type.Number({ minimum: 0, maximum: 255, default: 220 }),
-        maxClipped: Type.Number({ minimum: 0, maximum: 1, default: 0.25, description: 'largest fraction of pixels ≤ 5 or ≥ 250' }),
-      },
-      { default: { minMean: 40, maxMean: 220, maxClipped: 0.25 } },
-    ),
+  minFaceSize: Defaulted(Type.Integer({ minimum: 8, description: 'smallest face box side, px in the photo' }), 64),
+  maxYaw: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'largest |yaw| estimated from landmarks, degrees' }), 30),
+  maxRoll: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'largest |roll| (eye-line angle), degrees' }), 25),
+  minSharpness: Defaulted(Type.Number({ minimum: 0, description: 'smallest variance of the Laplacian of the face aligned at 64x64 gray (sharp faces: 500-9000; blurred: under 250)' }), 250),
+  exposure: Defaulted(
+    Type.Object({
+      minMean: Defaulted(Type.Number({ minimum: 0, maximum: 255 }), 40),
+      maxMean: Defaulted(Type.Number({ minimum: 0, maximum: 255 }), 220),
+      maxClipped: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'largest fraction of pixels ≤ 5 or ≥ 250' }), 0.25),
+    }),
+    {}, // NOTE: ajv then fills each field of the empty object from its own default
   ),
-  duplicateHamming: Type.Optional(Type.Integer({ minimum: -1, maximum: 64, default: 6, description: 'a crop within this pHash Hamming distance of a kept crop is a duplicate; -1 keeps duplicates' })),
-  mask: Type.Optional(Type.Union([Type.Literal('ignore'), Type.Literal('require'), Type.Literal('reject')], { default: 'ignore', description: "'require': keep only faces whose nose and mouth are covered (real-mask domain); 'reject': keep only uncovered faces" })),
-  eyeY: Type.Optional(Type.Number({ minimum: 0.1, maximum: 0.9, default: 0.4, description: 'eye height in the crop, fraction of size' })),
-  eyeDistance: Type.Optional(Type.Number({ minimum: 0.1, maximum: 0.9, default: 0.36, description: 'distance between eye centres, fraction of size' })),
-  border: Type.Optional(Type.Union([Type.Literal('reflect'), Type.Literal('edge'), Type.Literal('black')], { default: 'reflect', description: 'fill where the crop leaves the photo' })),
-  rejectSheetLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 1024, default: 48, description: 'most thumbnails per reject sheet' })),
+  duplicateHamming: Defaulted(Type.Integer({ minimum: -1, maximum: 64, description: 'a crop within this pHash Hamming distance of a kept crop is a duplicate; -1 keeps duplicates' }), 6),
+  mask: Defaulted(Type.Union([Type.Literal('ignore'), Type.Literal('require'), Type.Literal('reject')], { description: "'require': keep only faces whose nose and mouth are covered (real-mask domain); 'reject': keep only uncovered faces" }), 'ignore'),
+  eyeY: Defaulted(Type.Number({ minimum: 0.1, maximum: 0.9, description: 'eye height in the crop, fraction of size' }), 0.4),
+  eyeDistance: Defaulted(Type.Number({ minimum: 0.1, maximum: 0.9, description: 'distance between eye centres, fraction of size' }), 0.36),
+  border: Defaulted(Type.Union([Type.Literal('reflect'), Type.Literal('edge'), Type.Literal('black')], { description: 'fill where the crop leaves the photo' }), 'reflect'),
+  rejectSheetLimit: Defaulted(Type.Integer({ minimum: 0, maximum: 1024, description: 'most thumbnails per reject sheet' }), 48),
 });
 export type Params = Static<typeof params>;
 
@@ -58,15 +56,15 @@ export const filter = defineStage({
   // face-api is required by a computed name (its build matches the backend) and reads its model files from
   // its package folder, so the fingerprint is told about it; tfjs-core makes it record the backend.
   packages: ['@vladmandic/face-api', '@tensorflow/tfjs-core'],
-  async run({ params, inputs, outputs, log, signal }) {
+  async run({ params, inputs, outputs, log, signal, tf }) {
     const { loadFaceModels, detectFaces } = await import('../vision/faces.js');
-    const models = await loadFaceModels();
+    const models = await loadFaceModels({ tf });
     const entries: ManifestEntry[] = [];
     const rejects = new Map<string, RawImage[]>();
     const keptHashes: bigint[] = [];
     const reject = (reason: string, thumb: RawImage | undefined): void => {
       const list = rejects.get(reason) ?? [];
-      if (thumb && list.length < (params.rejectSheetLimit ?? 48)) list.push(thumb);
+      if (thumb && list.length < params.rejectSheetLimit) list.push(thumb);
       rejects.set(reason, list);
     };
     const names = await listImages(inputs.photos);
@@ -82,8 +80,8 @@ export const filter = defineStage({
         continue;
       }
       const faces = await detectFaces(models, photo, {
-        minScore: params.minScore ?? 0.5,
-        pad: params.detectPad ?? 0,
+        minScore: params.minScore,
+        pad: params.detectPad,
         ...(params.detectRetryPad === undefined ? {} : { retryPad: params.detectRetryPad }),
       });
       if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
@@ -108,7 +106,7 @@ export const filter = defineStage({
         entries.push(entry);
       }
     }
-    await writeFile(outputs.manifest, entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : ''));
+    await writeManifest(outputs.manifest, entries);
     for (const [reason, thumbs] of rejects) {
       if (thumbs.length > 0) await writeFile(join(outputs.rejects, `${reason}.png`), await encodeContactSheet(thumbs, { cell: 96, columns: 8 }));
     }

@@ -1,7 +1,8 @@
 /**
  * `image-stats`: per-channel mean and standard deviation of every image in a folder, computed with
  * TensorFlow.js on the backend repro selected — the numbers a training stage normalises its inputs with.
- * TensorFlow is imported inside `run`, so compiling an experiment never loads it.
+ * TensorFlow comes from the run context (`ctx.tf`), so compiling an experiment never loads it; the declared
+ * package makes the stage's fingerprint record the backend.
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -20,8 +21,10 @@ export const imageStats = defineStage({
   inputs: { images: dir('folder of images') },
   outputs: {},
   metrics: ['stats'],
-  async run({ params, inputs, log, signal }) {
-    const tf = await import('@tensorflow/tfjs');
+  // NOTE: `tf` arrives through the context, so nothing here imports TensorFlow.js; naming the package makes
+  // the fingerprint record the backend (and `repro exec` load it).
+  packages: ['@tensorflow/tfjs'],
+  async run({ params, inputs, log, signal, tf }) {
     const names = await listImages(inputs.images);
     if (names.length === 0) throw new Error(`expected at least one image in '${inputs.images}', received none`);
     let sum = tf.zeros([3]);   // [3] running Σx per channel

@@ -7,19 +7,19 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, dir, file, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, Type, type Static } from '../dsl/index.js';
 import { readGray, encodeContactSheet } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 import { binaryKeepMap, dilateRegion, distanceWeightedKeepMap } from '../vision/region-maps.js';
 import type { RawImage } from '../vision/types.js';
 
 export const params = Type.Object({
-  mode: Type.Optional(Type.Union([Type.Literal('binary'), Type.Literal('distance')], { default: 'binary', description: 'binary keep map, or weight rising with distance from the mask' })),
-  dilate: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'grow the mask by this many pixels first' })),
-  rampPx: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 8, description: 'distance mode: pixels over which the weight rises to 1' })),
-  power: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 1, description: 'distance mode: (d / rampPx)^power' })),
-  floor: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 0, description: 'distance mode: weight right at the mask edge' })),
-  previewCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'maps shown on the preview sheet' })),
+  mode: Defaulted(Type.Union([Type.Literal('binary'), Type.Literal('distance')], { description: 'binary keep map, or weight rising with distance from the mask' }), 'binary'),
+  dilate: Defaulted(Type.Integer({ minimum: 0, maximum: 64, description: 'grow the mask by this many pixels first' }), 0),
+  rampPx: Defaulted(Type.Number({ exclusiveMinimum: 0, description: 'distance mode: pixels over which the weight rises to 1' }), 8),
+  power: Defaulted(Type.Number({ exclusiveMinimum: 0, description: 'distance mode: (d / rampPx)^power' }), 1),
+  floor: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'distance mode: weight right at the mask edge' }), 0),
+  previewCount: Defaulted(Type.Integer({ minimum: 1, maximum: 256, description: 'maps shown on the preview sheet' }), 16),
 });
 export type Params = Static<typeof params>;
 
@@ -52,10 +52,10 @@ export const nonmaskTensor = defineStage({
         throw new Error(`expected every region map to be ${shape[1]}x${shape[0]}, received ${region.width}x${region.height} for '${name}'`);
       }
       shape = [region.height, region.width];
-      const grown = (params.dilate ?? 0) > 0 ? dilateRegion(region, params.dilate ?? 0) : region;
+      const grown = params.dilate > 0 ? dilateRegion(region, params.dilate) : region;
       maps.push(
         params.mode === 'distance'
-          ? distanceWeightedKeepMap(grown, { rampPx: params.rampPx ?? 8, power: params.power ?? 1, floor: params.floor ?? 0 })
+          ? distanceWeightedKeepMap(grown, { rampPx: params.rampPx, power: params.power, floor: params.floor })
           : binaryKeepMap(grown),
       );
     }
@@ -63,9 +63,9 @@ export const nonmaskTensor = defineStage({
     const packed = new Float32Array(maps.length * height * width); // [N, H, W]
     maps.forEach((map, i) => packed.set(map, i * height * width));
     await writeFile(join(outputs.maps, 'maps.bin'), Buffer.from(packed.buffer)); // NOTE: little-endian on every platform Node runs on
-    const index: NonMaskIndex = { dtype: 'float32', shape: [maps.length, height, width], names, mode: params.mode ?? 'binary' };
+    const index: NonMaskIndex = { dtype: 'float32', shape: [maps.length, height, width], names, mode: params.mode };
     await writeFile(join(outputs.maps, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-    const previews: RawImage[] = maps.slice(0, params.previewCount ?? 16).map((map) => ({
+    const previews: RawImage[] = maps.slice(0, params.previewCount).map((map) => ({
       width,
       height,
       channels: 1,

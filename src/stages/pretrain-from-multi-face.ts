@@ -1,23 +1,23 @@
 /**
  * `pretrain-from-multi-face`: the translator's initial weights (the paper starts from a "multi-face
- * translator"). Three methods: `tfjs` loads generator weights already in TensorFlow.js form (this
- * project's generator.json/.bin, or a converted PyTorch checkpoint); `torch` converts a public AttentionGAN
- * PyTorch checkpoint folder (`*net_G_A.pth`, `*net_G_B.pth`) with the project's standard-library
- * converter; `pretrain` trains both generators on an auxiliary multi-face task cut from group photos
+ * translator"). Three methods: `tfjs` loads generator files (generator.json/.bin, from an export or
+ * from scripts/convert-attentiongan.py, one format either way); `torch` converts a public AttentionGAN
+ * PyTorch checkpoint folder (`*net_G_A.pth`, `*net_G_B.pth`) into that format with the project's
+ * standard-library converter and loads it the same way; `pretrain` trains both generators on an auxiliary multi-face task cut from group photos
  * (scene tiles with flat occluders → clean scene tiles, with the NMC loss on the occluders' keep maps).
  * Whatever the source, the transfer rule applies: layers whose shapes differ from the configured network
  * keep their seeded init and are listed (e.g. the geo variant's 30-channel content layer).
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, dir, NetworkSize, optional, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, NetworkSize, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { createDomainBatchSource } from '../gan/domain-batches.js';
 import { createGeneratorWeights, disposeWeights, type GeneratorWeights } from '../gan/generator.js';
-import { applyConvertedGenerator, convertTorchCheckpoint, readConvertedManifest, readConvertedWeights } from '../gan/torch-checkpoint.js';
+import { exportGenerator, GENERATOR_JSON, readGeneratorWeights, transferGeneratorWeights } from '../gan/generator-weights.js';
+import { convertTorchCheckpoint } from '../gan/torch-checkpoint.js';
 import { runTraining } from '../gan/trainer.js';
-import { exportGenerator, readGeneratorWeights, transferGeneratorWeights } from '../gan/training-state.js';
 import type { Domain } from '../gan/training-data.js';
-import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 import { makeOcclusionTiles } from '../vision/occlusion-tiles.js';
@@ -30,21 +30,24 @@ export const params = Type.Object({
   }),
   seed: Type.Ref(Seed),
   network: Type.Ref(NetworkSize),
-  pretrain: Type.Optional(
+  pretrain: Defaulted(
     Type.Object(
       {
-        epochs: Type.Integer({ minimum: 1, maximum: 10_000, default: 5 }),
-        tiles: Type.Integer({ minimum: 1, maximum: 100_000, default: 64, description: 'tiles per domain' }),
-        size: Type.Integer({ minimum: 24, maximum: 1024, multipleOf: 4, default: 64, description: 'tile side, px' }),
-        batch: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
-        lr: Type.Number({ exclusiveMinimum: 0, default: 2e-4 }),
-        nmc: Type.Number({ minimum: 0, default: 10, description: 'NMC weight on the occluders\' keep maps' }),
+        epochs: Defaulted(Type.Integer({ minimum: 1, maximum: 10_000 }), 5),
+        tiles: Defaulted(Type.Integer({ minimum: 1, maximum: 100_000, description: 'tiles per domain' }), 64),
+        size: Defaulted(Type.Integer({ minimum: 24, maximum: 1024, multipleOf: 4, description: 'tile side, px' }), 64),
+        batch: Defaulted(Type.Integer({ minimum: 1, maximum: 64 }), 4),
+        lr: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 2e-4),
+        nmc: Defaulted(Type.Number({ minimum: 0, description: 'NMC weight on the occluders\' keep maps' }), 10),
       },
-      { additionalProperties: false, default: { epochs: 5, tiles: 64, size: 64, batch: 4, lr: 2e-4, nmc: 10 } },
+      { additionalProperties: false },
     ),
+    {}, // NOTE: ajv then fills each field of the empty object from its own default
   ),
 });
 export type Params = Static<typeof params>;
+/** The params as `run` sees them: every `Defaulted` field present. */
+type Settings = RunParams<typeof params>;
 
 /** transfer.json: where each generator's weights came from and which layers kept the seeded init. */
 export interface TransferReport {
@@ -64,8 +67,7 @@ export const pretrainFromMultiFace = defineStage({
   metrics: ['transfer'],
   plots: [{ name: 'losses', x: 'epoch', y: ['g_total', 'dA', 'dB', 'nmc'], title: 'pretraining losses per epoch' }],
   packages: ['@tensorflow/tfjs-core'],
-  async run({ params, inputs, outputs, workDir, log, signal }) {
-    const tf = await loadTensorflow();
+  async run({ params, inputs, outputs, workDir, log, signal, tf }) {
     // Scopes differ from the trainer's G_A/G_B, since tfjs variable names are global.
     const create = (name: 'G_A' | 'G_B') => createGeneratorWeights(tf, { ngf: params.network.ngf, blocks: params.network.blocks, seed: deriveSeed(params.seed, name), scope: `init_${name}` });
     const gA = create('G_A');
@@ -80,7 +82,7 @@ export const pretrainFromMultiFace = defineStage({
         report = { method: 'pretrain', generators: { G_A: { source: 'pretrained on multi-face tiles', loaded: gA.variables.length, reinitialised: [] }, G_B: { source: 'pretrained on multi-face tiles', loaded: gB.variables.length, reinitialised: [] } } };
       } else {
         if (!inputs.checkpoint) throw new Error(`method '${params.method}' expected the checkpoint input, received none (pass \`checkpoint: x.data('checkpoints/…')\`)`);
-        report = params.method === 'torch' ? await loadTorch(tf, inputs.checkpoint, workDir, { gA, gB }) : await loadTfjs(tf, inputs.checkpoint, { gA, gB });
+        report = params.method === 'torch' ? await loadTorch(tf, inputs.checkpoint, workDir, { gA, gB }) : await loadGenerators(tf, inputs.checkpoint, { gA, gB });
       }
       for (const [name, g] of [['G_A', gA], ['G_B', gB]] as const) {
         await exportGenerator(tf, g, join(outputs.weights, name));
@@ -126,45 +128,43 @@ async function loadTorch(tf: Tf, folder: string, workDir: string, generators: Ge
     }
     const converted = join(workDir, `converted-${name}`);
     await convertTorchCheckpoint(join(folder, file), converted);
-    const result = applyConvertedGenerator(tf, weights, await readConvertedWeights(converted));
-    report.generators[name] = { source: file, loaded: result.loaded.length, reinitialised: result.reinitialised };
+    report.generators[name] = { ...(await transferFrom(tf, converted, weights)), source: file };
   }
   return report;
 }
 
-/** `G_A/` and `G_B/` folders (or one folder for G_A) in this project's format or the converter's. */
-async function loadTfjs(tf: Tf, folder: string, generators: Generators): Promise<TransferReport> {
+/** `G_A/` and `G_B/` generator folders (or one folder for G_A), from an export or the converter. */
+async function loadGenerators(tf: Tf, folder: string, generators: Generators): Promise<TransferReport> {
   const entries = new Set(await readdir(folder));
   const report: TransferReport = { method: 'tfjs', generators: {} as TransferReport['generators'] };
   for (const [name, weights] of [['G_A', generators.gA], ['G_B', generators.gB]] as const) {
-    const source = entries.has(name) ? join(folder, name) : name === 'G_A' && entries.has('generator.json') ? folder : undefined;
+    const source = entries.has(name) ? join(folder, name) : name === 'G_A' && entries.has(GENERATOR_JSON) ? folder : undefined;
     if (!source) {
-      if (name === 'G_A') throw new Error(`weights folder '${folder}' expected G_A/generator.json (and G_B/) or generator.json, received ${[...entries].join(', ') || 'nothing'}`);
+      if (name === 'G_A') throw new Error(`weights folder '${folder}' expected G_A/${GENERATOR_JSON} (and G_B/) or ${GENERATOR_JSON}, received ${[...entries].join(', ') || 'nothing'}`);
       report.generators[name] = { source: 'seeded init (no weights for it)', loaded: 0, reinitialised: ['all'] };
       continue;
     }
-    const converted = await readConvertedManifest(source).then(() => true, () => false);
-    if (converted) {
-      const result = applyConvertedGenerator(tf, weights, await readConvertedWeights(source));
-      report.generators[name] = { source, loaded: result.loaded.length, reinitialised: result.reinitialised };
-      continue;
-    }
-    const { tensors } = await readGeneratorWeights(tf, source);
-    try {
-      const result = transferGeneratorWeights(tf, weights, tensors);
-      report.generators[name] = { source, loaded: result.loaded.length, reinitialised: result.reinitialised };
-    } finally {
-      tf.dispose([...tensors.values()]);
-    }
+    report.generators[name] = await transferFrom(tf, source, weights);
   }
   return report;
+}
+
+/** Transfers the generator files of `dir` into `weights`: what fits loads, the rest keeps the seeded init. */
+async function transferFrom(tf: Tf, dir: string, weights: GeneratorWeights): Promise<TransferReport['generators']['G_A']> {
+  const { tensors } = await readGeneratorWeights(tf, dir);
+  try {
+    const result = transferGeneratorWeights(tf, weights, tensors);
+    return { source: dir, loaded: result.loaded.length, reinitialised: result.reinitialised };
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
 }
 
 /** Trains G_A/G_B on occlusion tiles of the photos (resumable in `workDir`) and loads the final ones into `generators`. */
 async function pretrainOnTiles(
-  tf: Tf, params: Params, photosDir: string, workDir: string, generators: Generators, signal: AbortSignal, log: (m: string) => void,
+  tf: Tf, params: Settings, photosDir: string, workDir: string, generators: Generators, signal: AbortSignal, log: (m: string) => void,
 ): Promise<{ losses: Record<string, number | string>[] }> {
-  const settings = params.pretrain ?? { epochs: 5, tiles: 64, size: 64, batch: 4, lr: 2e-4, nmc: 10 };
+  const settings = params.pretrain;
   const names = await listImages(photosDir);
   if (names.length === 0) throw new Error(`expected multi-face photos in '${photosDir}', received none`);
   const photos: RawImage[] = [];
@@ -204,13 +204,8 @@ async function pretrainOnTiles(
     },
   });
   for (const [name, weights] of [['G_A', generators.gA], ['G_B', generators.gB]] as const) {
-    const { tensors } = await readGeneratorWeights(tf, join(workDir, 'final', name));
-    try {
-      const { reinitialised } = transferGeneratorWeights(tf, weights, tensors);
-      if (reinitialised.length > 0) throw new Error(`pretrained ${name} expected every layer of the configured network, missing ${reinitialised.join(', ')}`);
-    } finally {
-      tf.dispose([...tensors.values()]);
-    }
+    const { reinitialised } = await transferFrom(tf, join(workDir, 'final', name), weights);
+    if (reinitialised.length > 0) throw new Error(`pretrained ${name} expected every layer of the configured network, missing ${reinitialised.join(', ')}`);
   }
   return { losses: result.history.map((h) => ({ epoch: h.globalEpoch, ...h.losses })) };
 }

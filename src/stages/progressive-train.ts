@@ -9,55 +9,56 @@
  * (input, A10, output, noise samples), scores the probe (NMC error, attention IoU, noise diversity inside
  * vs outside the mask), writes TensorBoard scalars (native backend) and keeps G_A at the chosen epochs.
  */
-import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, dir, file, ImageSize, NetworkSize, Noise, optional, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, ImageSize, NetworkSize, Noise, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { createDomainBatchSource, type PhaseData } from '../gan/domain-batches.js';
 import { patchSide } from '../gan/discriminator.js';
-import { disposeProbeRun, runProbe, scoreProbe, type ProbeMetrics } from '../gan/evaluate.js';
-import { runGenerator } from '../gan/generator.js';
-import type { NoiseSpec } from '../gan/noise.js';
-import { renderSampleGrid } from '../gan/sample-grid.js';
+import { probeEpoch, readQualityLog, writeQualityLog } from '../gan/epoch-probe.js';
+import { writeEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
+import { exportGenerator, readGeneratorWeights } from '../gan/generator-weights.js';
 import { runTraining, type EpochEndEvent, type TrainingPhase } from '../gan/trainer.js';
-import { checkpointName, exportGenerator, readGeneratorWeights } from '../gan/training-state.js';
-import { loadDomain, makeBatch, refineDomain, type Domain } from '../gan/training-data.js';
-import { writeFileAtomic } from '../kit/fs-atomic.js';
+import { checkpointName } from '../gan/training-state.js';
+import { loadDomain, refineDomain, type Domain } from '../gan/training-data.js';
 import { createProgress, type Progress } from '../kit/progress.js';
-import { loadTensorflow, type Tf } from '../kit/tf-backend.js';
+import type { Tf } from '../kit/tf-backend.js';
 import { openScalarLog } from '../kit/tensorboard.js';
-import { createRng } from '../kit/prng.js';
+import { readManifestScores } from '../vision/face-manifest.js';
 
 const Phase = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z][a-z0-9-]*$', description: 'phase name, shown in logs and plots' }),
     epochs: Type.Integer({ minimum: 1, maximum: 100_000 }),
-    batch: Type.Optional(Type.Integer({ minimum: 1, maximum: 256, default: 4 })),
+    batch: Defaulted(Type.Integer({ minimum: 1, maximum: 256 }), 4),
     loadSize: Type.Ref(ImageSize),
     cropSize: Type.Ref(ImageSize),
-    flip: Type.Optional(Type.Boolean({ default: true, description: 'random horizontal flip (image and keep map together)' })),
+    flip: Defaulted(Type.Boolean({ description: 'random horizontal flip (image and keep map together)' }), true),
     itemsPerEpoch: Type.Optional(Type.Integer({ minimum: 1, description: 'images per epoch; default max(|A|, |B|)' })),
-    lr: Type.Optional(
+    // NOTE: `lr` and `lambda` default to `{}`, which ajv then fills field by field from their own defaults.
+    lr: Defaulted(
       Type.Object(
         {
-          base: Type.Number({ exclusiveMinimum: 0, default: 2e-4 }),
-          policy: Type.Union([Type.Literal('linear'), Type.Literal('constant')], { default: 'linear' }),
-          niter: Type.Integer({ minimum: 0, description: 'epochs at the base rate (linear policy)' }),
-          niterDecay: Type.Integer({ minimum: 0, description: 'epochs of linear decay towards 0 after that' }),
+          base: Defaulted(Type.Number({ exclusiveMinimum: 0 }), 2e-4),
+          policy: Defaulted(Type.Union([Type.Literal('linear'), Type.Literal('constant')]), 'linear'),
+          niter: Type.Optional(Type.Integer({ minimum: 0, description: "epochs at the base rate (linear policy) @default the phase's epochs" })),
+          niterDecay: Defaulted(Type.Integer({ minimum: 0, description: 'epochs of linear decay towards 0 after that' }), 0),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
-    lambda: Type.Optional(
+    lambda: Defaulted(
       Type.Object(
         {
-          cycle: Type.Number({ minimum: 0, default: 10, description: 'λA = λB, the cycle weight' }),
-          identity: Type.Number({ minimum: 0, default: 0.5, description: 'λidt relative to the cycle weight; 0 = off' }),
-          nmc: Type.Number({ minimum: 0, default: 0, description: 'non-mask-change loss weight; 0 = off' }),
-          nmcFromEpoch: Type.Integer({ minimum: 1, default: 1, description: 'epoch of the phase (1-based) from which the NMC loss applies' }),
-          attention: Type.Number({ minimum: 0, default: 0, description: 'attention-supervision loss weight (1−A10 vs the mask region); 0 = off' }),
+          cycle: Defaulted(Type.Number({ minimum: 0, description: 'λA = λB, the cycle weight' }), 10),
+          identity: Defaulted(Type.Number({ minimum: 0, description: 'λidt relative to the cycle weight; 0 = off' }), 0.5),
+          nmc: Defaulted(Type.Number({ minimum: 0, description: 'non-mask-change loss weight; 0 = off' }), 0),
+          nmcFromEpoch: Defaulted(Type.Integer({ minimum: 1, description: 'epoch of the phase (1-based) from which the NMC loss applies' }), 1),
+          attention: Defaulted(Type.Number({ minimum: 0, description: 'attention-supervision loss weight (1−A10 vs the mask region); 0 = off' }), 0),
         },
         { additionalProperties: false },
       ),
+      {},
     ),
     noise: Type.Optional(Type.Ref(Noise)),
     dropB: Type.Optional(
@@ -84,27 +85,19 @@ export const params = Type.Object({
   seed: Type.Ref(Seed),
   network: Type.Ref(NetworkSize),
   phases: Type.Array(Phase, { minItems: 1, description: 'training phases, each continuing from the previous one' }),
-  poolSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000, default: 50, description: 'image pool per direction' })),
-  checkpointEvery: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'save the full training state every N epochs (resume point)' })),
-  keepEvery: Type.Optional(Type.Integer({ minimum: 0, default: 1, description: 'keep G_A in the output every N epochs; 0 = only keepEpochs and the last' })),
-  keepEpochs: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { default: [], description: 'epochs whose G_A is kept in the output (the paper: 313, 476)' })),
-  probe: Type.Optional(Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'fixed probe images (the first of domain A by name)' })),
-  noiseSamples: Type.Optional(Type.Integer({ minimum: 0, maximum: 8, default: 3, description: 'noise samples per probe image in grids and diversity' })),
+  poolSize: Defaulted(Type.Integer({ minimum: 0, maximum: 1000, description: 'image pool per direction' }), 50),
+  checkpointEvery: Defaulted(Type.Integer({ minimum: 1, description: 'save the full training state every N epochs (resume point)' }), 1),
+  keepEvery: Defaulted(Type.Integer({ minimum: 0, description: 'keep G_A in the output every N epochs; 0 = only keepEpochs and the last' }), 1),
+  keepEpochs: Defaulted(Type.Array(Type.Integer({ minimum: 1 }), { description: 'epochs whose G_A is kept in the output (the paper: 313, 476)' }), []),
+  probe: Defaulted(Type.Integer({ minimum: 1, maximum: 64, description: 'fixed probe images (the first of domain A by name)' }), 8),
+  noiseSamples: Defaulted(Type.Integer({ minimum: 0, maximum: 8, description: 'noise samples per probe image in grids and diversity' }), 3),
 });
+/** The params as experiments write them. */
 export type Params = Static<typeof params>;
-
-/** One line of generators/epochs.json. */
-export interface EpochRecord {
-  epoch: number;
-  phase: string;
-  learningRate: number;
-  /** G_A of this epoch is in the output as `epoch-NNNN/` */
-  kept: boolean;
-  /** the noise G_A trained with in this epoch (used again at inference) */
-  noise: NoiseSpec | null;
-  losses: Record<string, number | null>;
-  quality: Record<string, number | null>;
-}
+/** One training phase as an experiment declares it. */
+export type PhaseParams = Params['phases'][number];
+/** The params as `run` sees them: every `Defaulted` field present. */
+type Settings = RunParams<typeof params>;
 
 export const progressiveTrain = defineStage({
   id: 'progressive-train',
@@ -127,8 +120,7 @@ export const progressiveTrain = defineStage({
     { name: 'quality', x: 'epoch', y: [...QUALITY_PLOT], title: 'probe quality per epoch' },
   ],
   packages: ['@tensorflow/tfjs-core'],
-  async run({ params, inputs, outputs, workDir, logDir, log, signal }) {
-    const tf = await loadTensorflow();
+  async run({ params, inputs, outputs, workDir, logDir, log, signal, tf }) {
     const phases = params.phases;
     const largest = Math.max(...phases.map((p) => p.loadSize));
     for (const p of phases) {
@@ -145,7 +137,7 @@ export const progressiveTrain = defineStage({
     const phaseData: PhaseData[] = phases.map((p) => ({
       a,
       b: p.dropB && p.dropB.length > 0 ? refineB(b, p.dropB, scores, p.name) : b,
-      augment: { loadSize: p.loadSize, cropSize: p.cropSize, flip: p.flip ?? true },
+      augment: { loadSize: p.loadSize, cropSize: p.cropSize, flip: p.flip },
     }));
     phaseData.forEach((d, i) => log.info(`phase '${phases[i]!.name}': ${d.a.names.length} A, ${d.b.names.length} B images, ${phases[i]!.epochs} epochs`));
 
@@ -153,10 +145,10 @@ export const progressiveTrain = defineStage({
     const keptDir = join(workDir, 'generators');
     await mkdir(samplesDir, { recursive: true });
     await mkdir(keptDir, { recursive: true });
-    const quality = new Map<number, ProbeMetrics>(await readQualityLog(workDir));
-    const probeCount = Math.min(params.probe ?? 8, a.names.length);
-    const keepEpochs = new Set(params.keepEpochs ?? []);
-    const keepEvery = params.keepEvery ?? 1;
+    const quality = await readQualityLog(workDir);
+    const probeCount = Math.min(params.probe, a.names.length);
+    const keepEpochs = new Set(params.keepEpochs);
+    const keepEvery = params.keepEvery;
     const totalEpochs = phases.reduce((sum, p) => sum + p.epochs, 0);
     const isKept = (epoch: number) => epoch === totalEpochs || keepEpochs.has(epoch) || (keepEvery > 0 && epoch % keepEvery === 0);
     const scalars = openScalarLog(tf, logDir);
@@ -165,10 +157,12 @@ export const progressiveTrain = defineStage({
     const onEpochEnd = async (event: EpochEndEvent) => {
       progress?.finish();
       const phase = phases[event.phaseIndex]!;
-      const metrics = await probeEpoch(tf, event, a, probeCount, phase, params, join(samplesDir, `${checkpointName(event.globalEpoch)}.png`));
+      const metrics = await probeEpoch(tf, event.models.gA, a, {
+        count: probeCount, cropSize: phase.cropSize, noise: phase.noise, samples: params.noiseSamples, seed: params.seed,
+        gridPath: join(samplesDir, `${checkpointName(event.globalEpoch)}.png`),
+      });
       quality.set(event.globalEpoch, metrics);
-      // atomic: a run killed mid-write must leave a readable log for the resume
-      await writeFileAtomic(join(workDir, 'quality.jsonl'), [...quality].map(([epoch, q]) => JSON.stringify({ epoch, ...q })).join('\n') + '\n');
+      await writeQualityLog(workDir, quality);
       if (isKept(event.globalEpoch)) await exportGenerator(tf, event.models.gA, join(keptDir, checkpointName(event.globalEpoch)));
       for (const [key, value] of Object.entries(event.losses)) scalars.scalar(`loss/${key}`, value, event.globalEpoch);
       for (const [key, value] of Object.entries(metrics)) scalars.scalar(`probe/${key}`, value, event.globalEpoch);
@@ -184,10 +178,10 @@ export const progressiveTrain = defineStage({
         network: params.network,
         phases: phases.map(toTrainingPhase),
         seed: params.seed,
-        poolSize: params.poolSize ?? 50,
+        poolSize: params.poolSize,
         batches: createDomainBatchSource(tf, phaseData),
         checkpointDir: join(workDir, 'checkpoints'),
-        checkpointEvery: params.checkpointEvery ?? 1,
+        checkpointEvery: params.checkpointEvery,
         keepCheckpoints: 2,
         initialGenerators: init,
         signal,
@@ -208,11 +202,11 @@ export const progressiveTrain = defineStage({
       phase: h.phase,
       learningRate: h.learningRate,
       kept: isKept(h.globalEpoch),
-      noise: (phases[h.phaseIndex]!.noise as NoiseSpec | undefined) ?? null,
+      noise: phases[h.phaseIndex]!.noise ?? null,
       losses: round({ ...h.losses }),
       quality: round({ ...(quality.get(h.globalEpoch) ?? {}) }),
     }));
-    await writeFile(join(keptDir, 'epochs.json'), `${JSON.stringify({ network: params.network, epochs: records }, null, 2)}\n`);
+    await writeEpochsFile(keptDir, { network: params.network, epochs: records });
     await moveInto(keptDir, outputs.generators);
     await moveInto(samplesDir, outputs.samples);
     const last = records[records.length - 1]!;
@@ -227,36 +221,19 @@ export const progressiveTrain = defineStage({
   },
 });
 
-/** One training phase as an experiment declares it. */
-export type PhaseParams = Params['phases'][number];
+/** One phase as `run` sees it, defaults applied. */
+type Phase = Settings['phases'][number];
 
-function toTrainingPhase(p: PhaseParams): TrainingPhase {
-  const lambda = p.lambda ?? { cycle: 10, identity: 0.5, nmc: 0, nmcFromEpoch: 1, attention: 0 };
+function toTrainingPhase(p: Phase): TrainingPhase {
   return {
     name: p.name,
     epochs: p.epochs,
-    batchSize: p.batch ?? 4,
+    batchSize: p.batch,
     itemsPerEpoch: p.itemsPerEpoch,
-    lr: { policy: p.lr?.policy ?? 'linear', base: p.lr?.base ?? 2e-4, niter: p.lr?.niter ?? p.epochs, niterDecay: p.lr?.niterDecay ?? 0 },
-    lambdas: { cycleA: lambda.cycle, cycleB: lambda.cycle, identity: lambda.identity, nmc: lambda.nmc, nmcStartEpoch: lambda.nmcFromEpoch, attention: lambda.attention },
-    noise: p.noise as NoiseSpec | undefined,
+    lr: { policy: p.lr.policy, base: p.lr.base, niter: p.lr.niter ?? p.epochs, niterDecay: p.lr.niterDecay },
+    lambdas: { cycleA: p.lambda.cycle, cycleB: p.lambda.cycle, identity: p.lambda.identity, nmc: p.lambda.nmc, nmcStartEpoch: p.lambda.nmcFromEpoch, attention: p.lambda.attention },
+    noise: p.noise,
   };
-}
-
-/** Probe scores and the sample grid of one epoch, with the noise the phase trains with. */
-async function probeEpoch(tf: Tf, event: EpochEndEvent, a: Domain, count: number, phase: PhaseParams, params: Params, gridPath: string): Promise<ProbeMetrics> {
-  const indices = Array.from({ length: count }, (_, i) => i);
-  const probe = makeBatch(tf, a, indices, { loadSize: phase.cropSize, cropSize: phase.cropSize, flip: false }, createRng(0)); // [P, c, c, 3], keep [P, c, c, 1]
-  const noise = phase.noise as NoiseSpec | undefined;
-  const generate = (x: Parameters<typeof runGenerator>[2], noiseSeed: number) => runGenerator(tf, event.models.gA, x, { noise, noiseSeed });
-  const run = runProbe(tf, generate, probe.images, { samples: params.noiseSamples ?? 3, seed: params.seed });
-  try {
-    await writeFile(gridPath, await renderSampleGrid({ images: probe.images, attention: run.attention, output: run.output, samples: run.samples }));
-    return scoreProbe(tf, probe.images, probe.keep!, run, { samples: params.noiseSamples ?? 3, seed: params.seed });
-  } finally {
-    disposeProbeRun(tf, run);
-    tf.dispose([probe.images, ...(probe.keep ? [probe.keep] : [])]);
-  }
 }
 
 /** Pretrained G_A / G_B from a `pretrain-from-multi-face` output folder. */
@@ -266,20 +243,7 @@ async function readInitialGenerators(tf: Tf, folder: string) {
   return { gA, gB };
 }
 
-/** file name → numeric scores, from filter's manifest (kept faces). */
-async function readManifestScores(path: string): Promise<Map<string, Record<string, number>>> {
-  const scores = new Map<string, Record<string, number>>();
-  for (const line of (await readFile(path, 'utf8')).split('\n')) {
-    if (line.trim() === '') continue;
-    const entry = JSON.parse(line) as { output?: string; scores?: Record<string, unknown> };
-    if (!entry.output) continue;
-    const numeric = Object.fromEntries(Object.entries(entry.scores ?? {}).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-    scores.set(entry.output, numeric);
-  }
-  return scores;
-}
-
-function refineB(b: Domain, rules: NonNullable<PhaseParams['dropB']>, scores: Map<string, Record<string, number>> | undefined, phase: string): Domain {
+function refineB(b: Domain, rules: NonNullable<Phase['dropB']>, scores: Map<string, Record<string, number>> | undefined, phase: string): Domain {
   if (!scores) throw new Error(`phase '${phase}' has dropB rules, which expected the manifestB input, received none`);
   return refineDomain(b, (name) => {
     const entry = scores.get(name);
@@ -290,17 +254,6 @@ function refineB(b: Domain, rules: NonNullable<PhaseParams['dropB']>, scores: Ma
       return !(rule.below !== undefined && value < rule.below) && !(rule.above !== undefined && value > rule.above);
     });
   });
-}
-
-async function readQualityLog(workDir: string): Promise<[number, ProbeMetrics][]> {
-  const text = await readFile(join(workDir, 'quality.jsonl'), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      const { epoch, ...metrics } = JSON.parse(line) as { epoch: number } & ProbeMetrics;
-      return [epoch, metrics];
-    });
 }
 
 /** Rounds to 6 significant digits so metrics files stay readable; NaN/Infinity become null. */

@@ -5,24 +5,22 @@
  */
 import { join, parse } from 'node:path';
 import sharp from 'sharp';
-import { defineStage, dir, ImageSize, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, ImageSize, Type, type RunParams, type Static } from '../dsl/index.js';
 import { listImages } from '../kit/list-images.js';
 
 export const params = Type.Object({
   width: Type.Ref(ImageSize),
   height: Type.Ref(ImageSize),
-  fit: Type.Optional(
-    Type.Union([Type.Literal('cover'), Type.Literal('contain'), Type.Literal('fill')], {
-      default: 'cover',
-      description: 'how the image fills the target box (sharp fit)',
-    }),
+  fit: Defaulted(
+    Type.Union([Type.Literal('cover'), Type.Literal('contain'), Type.Literal('fill')], { description: 'how the image fills the target box (sharp fit)' }),
+    'cover',
   ),
-  background: Type.Optional(
-    Type.String({ pattern: '^#[0-9a-fA-F]{6}$', default: '#000000', description: 'fill colour for contain' }),
-  ),
-  grayscale: Type.Optional(Type.Boolean({ default: false, description: 'drop colour' })),
+  background: Defaulted(Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'fill colour for contain' }), '#000000'),
+  grayscale: Defaulted(Type.Boolean({ description: 'drop colour' }), false),
 });
 export type Params = Static<typeof params>;
+/** The params as `run` sees them: every `Defaulted` field present. */
+type Settings = RunParams<typeof params>;
 
 export const resizeImages = defineStage({
   id: 'resize-images',
@@ -53,10 +51,10 @@ export const resizeImages = defineStage({
   },
 });
 
-async function resizeOne(source: string, target: string, params: Params): Promise<void> {
+async function resizeOne(source: string, target: string, params: Settings): Promise<void> {
   let image = sharp(source, { failOn: 'error' })
     .rotate()
-    .resize(params.width, params.height, { fit: params.fit ?? 'cover', background: params.background ?? '#000000' });
+    .resize(params.width, params.height, { fit: params.fit, background: params.background });
   if (params.grayscale) image = image.grayscale();
   // NOTE: no metadata is kept, so the PNG bytes depend only on pixels and sharp's version.
   await image.png({ compressionLevel: 9 }).toFile(target);

@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineStage, dir, file, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { checkMaskPlacement } from '../vision/mask-sanity.js';
 import { applyColourMatch } from '../vision/mask-colour.js';
 import { readKeptLandmarks } from '../vision/face-manifest.js';
@@ -27,15 +27,17 @@ const MaskKind = Type.Union(MASK_KINDS.map((k) => Type.Literal(k)));
 
 export const params = Type.Object({
   seed: Type.Ref(Seed),
-  kinds: Type.Optional(Type.Array(MaskKind, { minItems: 1, uniqueItems: true, default: [...MASK_KINDS], description: 'mask kinds drawn from, uniformly per image' })),
+  kinds: Defaulted(Type.Array(MaskKind, { minItems: 1, uniqueItems: true, description: 'mask kinds drawn from, uniformly per image' }), [...MASK_KINDS]),
   colours: Type.Optional(Type.Array(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' }), { minItems: 1, description: 'mask colours drawn from @default the built-in palette' })),
   textures: Type.Optional(Type.Array(Type.Union(TEXTURE_KINDS.map((k) => Type.Literal(k))), { minItems: 1, uniqueItems: true, description: 'texture kinds drawn from @default all, plain and non-woven more often' })),
-  style: Type.Optional(Type.Union([Type.Literal('plain'), Type.Literal('realistic')], { default: 'plain', description: "'realistic' is the demo's stand-in for real masks: shading, folds, straps, soft edges" })),
-  tiltThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 90, default: 13, description: 'degrees of tilt beyond which the left/right template is used' })),
-  colourMatch: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'how far brightness and saturation move toward the face region' })),
-  alphaThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 255, default: 1, description: 'coverage (0..255) at or above which a pixel is in the region map; 1 = every pixel the mask touches, so the NMC loss never guards a pixel the warp changed' })),
+  style: Defaulted(Type.Union([Type.Literal('plain'), Type.Literal('realistic')], { description: "'realistic' is the demo's stand-in for real masks: shading, folds, straps, soft edges" }), 'plain'),
+  tiltThreshold: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'degrees of tilt beyond which the left/right template is used' }), 13),
+  colourMatch: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'how far brightness and saturation move toward the face region' }), 1),
+  alphaThreshold: Defaulted(Type.Integer({ minimum: 1, maximum: 255, description: 'coverage (0..255) at or above which a pixel is in the region map; 1 = every pixel the mask touches, so the NMC loss never guards a pixel the warp changed' }), 1),
 });
 export type Params = Static<typeof params>;
+/** The params as `run` sees them: every `Defaulted` field present. */
+type Settings = RunParams<typeof params>;
 
 export const warp = defineStage({
   id: 'warp',
@@ -81,18 +83,18 @@ export const warp = defineStage({
 });
 
 /** Warps one face and writes its masked image and region map; returns its metadata line. */
-async function warpOne(name: string, landmarks: Landmarks68, params: Params, seed: number, facesDir: string, outputs: { masked: string; regions: string }) {
+async function warpOne(name: string, landmarks: Landmarks68, params: Settings, seed: number, facesDir: string, outputs: { masked: string; regions: string }) {
   const rng = createRng(deriveSeed(seed, name));
   const face = await readRgb(join(facesDir, name));
   const anchors = computeMaskAnchors(landmarks, face.width);
   const tilt = computeTilt(landmarks);
-  const variant = chooseTemplateVariant(tilt, params.tiltThreshold ?? 13);
-  const kind = rng.pick(params.kinds ?? MASK_KINDS);
+  const variant = chooseTemplateVariant(tilt, params.tiltThreshold);
+  const kind = rng.pick(params.kinds);
   const mask = await renderMask(kind, variant, rng, { colours: params.colours, textures: params.textures, realistic: params.style === 'realistic' });
-  const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch ?? 1);
+  const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch);
   const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
   const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
-  const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold ?? 1 });
+  const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold });
   await writeFile(join(outputs.masked, name), await encodePng(composite));
   await writeFile(join(outputs.regions, name), await encodePng(region));
   const sanity = checkMaskPlacement(region, landmarks);

@@ -37,8 +37,10 @@ export interface FaceModels {
 export interface LoadFaceModelsOptions {
   /** @default 'ssd' */
   detector?: FaceDetectorKind;
-  /** @default detectBackendKind() */
+  /** @default the kind of `tf` when given, else detectBackendKind() */
   backend?: BackendKind;
+  /** TensorFlow.js already loaded (a stage's `ctx.tf`) @default loaded here for `backend` */
+  tf?: Tf;
 }
 
 /** One face: detector box and score, and the 68 landmarks (iBUG layout) in image pixels. */
@@ -102,8 +104,8 @@ const loaded = new Map<string, Promise<void>>();
 /** Loads the detector and the 68-point landmark net from the package's model folder (once per process). */
 export async function loadFaceModels(options: LoadFaceModelsOptions = {}): Promise<FaceModels> {
   const detector = options.detector ?? 'ssd';
-  const backend = options.backend ?? detectBackendKind();
-  const tf = await loadTensorflow(backend);
+  const backend = options.backend ?? (options.tf ? kindOf(options.tf) : detectBackendKind());
+  const tf = options.tf ?? (await loadTensorflow(backend));
   const faceapi = require(FACE_API_BUILD[backend]) as FaceApi;
   const theirs = faceapi.tf as unknown as Pick<Tf, 'engine' | 'getBackend'>; // face-api's typings omit both
   if (theirs.engine() !== tf.engine() || theirs.getBackend() !== tf.getBackend()) {
@@ -128,6 +130,14 @@ export async function loadFaceModels(options: LoadFaceModelsOptions = {}): Promi
     }),
   );
   return { detector, backend, tf, faceapi };
+}
+
+/** The backend kind a loaded namespace runs: the active backend, and for native TensorFlow the installed build. */
+function kindOf(tf: Tf): BackendKind {
+  const active = tf.getBackend();
+  if (active === 'wasm' || active === 'cpu') return active;
+  // NOTE: both native builds register 'tensorflow'; the engine check below catches a wrong guess
+  return detectBackendKind() === 'tensorflow-gpu' ? 'tensorflow-gpu' : 'tensorflow';
 }
 
 /** Detects faces in an RGB (or gray/RGBA) image, then 68 landmarks per face; best score first. */

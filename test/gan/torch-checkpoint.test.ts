@@ -1,8 +1,9 @@
 /**
  * Checkpoint conversion against real PyTorch output, without torch: test/fixtures/attentiongan-tiny holds
  * checkpoints written by `torch.save` and torch's forward pass on a fixed input (scripts/make-converter-fixture.py).
- * The golden generator converted with the project's `.venv` python and loaded into our tfjs generator gives
- * torch's output and attention maps within 1e-4; the geo checkpoint loads everything but its 30-channel
+ * The converter writes the project's own generator files: the golden generator converted with the project's
+ * `.venv` python and transferred into our tfjs generator (the path every generator file takes) gives torch's
+ * output and attention maps within 1e-4; the geo checkpoint loads everything but its 30-channel
  * `deconv3_content`, which keeps the seeded init; the DataParallel checkpoint (prefixed keys, running stats,
  * shared strided storage) and the legacy-format one convert to the same tensors; damaged files fail with an
  * error naming the file.
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
-import { applyConvertedGenerator, convertTorchCheckpoint, readConvertedWeights } from '../../src/gan/torch-checkpoint.js';
+import { convertTorchCheckpoint } from '../../src/gan/torch-checkpoint.js';
+import { readGeneratorWeights, transferGeneratorWeights, type GeneratorFile } from '../../src/gan/generator-weights.js';
 import { ReproError } from '../../src/errors.js';
 
 const tf = await loadTensorflow(detectBackendKind());
@@ -35,6 +37,20 @@ async function withTemp<T>(run: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** Transfers the generator files of `dir` into `weights`, disposing what was read. */
+async function transfer(weights: Parameters<typeof transferGeneratorWeights>[1], dir: string) {
+  const { tensors } = await readGeneratorWeights(tf, dir);
+  try {
+    return transferGeneratorWeights(tf, weights, tensors);
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+function pickArchitecture(file: GeneratorFile) {
+  return { contentChannels: file.source?.contentChannels, attentionMaps: file.source?.attentionMaps, variant: file.source?.variant, format: file.source?.format };
+}
+
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   assert.is(a.length, b.length, '~> lengths');
   let max = 0;
@@ -48,14 +64,14 @@ const convertSuite = suite('convertTorchCheckpoint');
 convertSuite('~> the golden checkpoint reproduces torch’s output and attention within 1e-4', async () => {
   await withTemp(async (dir) => {
     const manifest = await convertTorchCheckpoint(join(FIXTURE, 'net_G.pth'), dir);
-    assert.equal(manifest.architecture, { ngf: 2, blocks: 2, contentChannels: 27, attentionMaps: 10, variant: 'standard' }, '~> architecture');
-    assert.is(manifest.source.format, 'zip', '~> format');
-    const converted = await readConvertedWeights(dir);
-    assert.equal(converted.get('deconv1_content.weight')?.shape, [3, 3, 4, 8], '~> transposed kernel [kh, kw, out, in]');
-    assert.equal(converted.get('conv2.weight')?.shape, [3, 3, 2, 4], '~> conv kernel [kh, kw, in, out]');
+    assert.equal(manifest.config, { ngf: 2, blocks: 2 }, '~> config');
+    assert.equal(pickArchitecture(manifest), { contentChannels: 27, attentionMaps: 10, variant: 'standard', format: 'zip' }, '~> source');
+    const shapes = new Map(manifest.manifest.map((e) => [e.name, e.shape]));
+    assert.equal(shapes.get('deconv1_content/kernel'), [3, 3, 4, 8], '~> transposed kernel [kh, kw, out, in]');
+    assert.equal(shapes.get('conv2/kernel'), [3, 3, 2, 4], '~> conv kernel [kh, kw, in, out]');
 
     const weights = createGeneratorWeights(tf, { ngf: 2, blocks: 2, seed: 9, scope: 'golden' });
-    const applied = applyConvertedGenerator(tf, weights, converted);
+    const applied = await transfer(weights, dir);
     assert.is(applied.loaded.length, 26, '~> every tensor loaded');
     assert.equal(applied.reinitialised, [], '~> none re-initialised');
     assert.equal(applied.unused, [], '~> none unused');
@@ -79,12 +95,12 @@ convertSuite('~> the golden checkpoint reproduces torch’s output and attention
 convertSuite('~> geo checkpoint: deconv3_content keeps the seeded init, every other layer loads', async () => {
   await withTemp(async (dir) => {
     const manifest = await convertTorchCheckpoint(join(FIXTURE, 'net_G_geo.pth'), dir);
-    assert.is(manifest.architecture.variant, 'geo', '~> variant');
-    assert.is(manifest.architecture.contentChannels, 30, '~> 30 content channels');
+    assert.is(manifest.source?.variant, 'geo', '~> variant');
+    assert.is(manifest.source?.contentChannels, 30, '~> 30 content channels');
     const weights = createGeneratorWeights(tf, { ngf: 1, blocks: 1, seed: 5, scope: 'geo' });
     const seeded = createGeneratorWeights(tf, { ngf: 1, blocks: 1, seed: 5, scope: 'geo-seeded' });
-    const applied = applyConvertedGenerator(tf, weights, await readConvertedWeights(dir));
-    assert.equal(applied.reinitialised, ['deconv3_content.weight', 'deconv3_content.bias'], '~> reinitialised');
+    const applied = await transfer(weights, dir);
+    assert.equal(applied.reinitialised, ['deconv3_content/kernel', 'deconv3_content/bias'], '~> reinitialised');
     assert.is(applied.loaded.length, 20, '~> loaded');
     assert.ok(!applied.loaded.some((n) => n.startsWith('deconv3_content')), '~> content conv not loaded');
     assert.equal(Array.from(weights.deconv3Content.kernel.dataSync()), Array.from(seeded.deconv3Content.kernel.dataSync()), '~> seeded init kept');
@@ -98,15 +114,16 @@ convertSuite('~> DataParallel (prefix, running stats, strided shared storage) an
   await withTemp(async (dir) => {
     const parallel = await convertTorchCheckpoint(join(FIXTURE, 'net_G_dataparallel.pth'), join(dir, 'parallel'));
     const legacy = await convertTorchCheckpoint(join(FIXTURE, 'net_G_legacy.pth'), join(dir, 'legacy'));
-    assert.is(parallel.source.strippedPrefix, 'module.', '~> prefix stripped');
-    assert.equal(parallel.source.droppedKeys, ['resnet_blocks.0.conv1_norm.running_mean', 'resnet_blocks.0.conv1_norm.running_var', 'resnet_blocks.0.conv1_norm.num_batches_tracked'], '~> running stats dropped');
-    assert.is(legacy.source.format, 'legacy', '~> legacy format read');
-    const [a, b] = await Promise.all([readConvertedWeights(join(dir, 'parallel')), readConvertedWeights(join(dir, 'legacy'))]);
-    assert.equal([...a.keys()], [...b.keys()], '~> same names in the same order');
-    for (const [name, t] of a) {
-      assert.equal(t.shape, b.get(name)!.shape, `~> ${name} shape`);
-      assert.is(maxAbsDiff(t.data, b.get(name)!.data), 0, `~> ${name} values`);
+    assert.is(parallel.source?.strippedPrefix, 'module.', '~> prefix stripped');
+    assert.equal(parallel.source?.droppedKeys, ['resnet_blocks.0.conv1_norm.running_mean', 'resnet_blocks.0.conv1_norm.running_var', 'resnet_blocks.0.conv1_norm.num_batches_tracked'], '~> running stats dropped');
+    assert.is(legacy.source?.format, 'legacy', '~> legacy format read');
+    const [a, b] = await Promise.all([readGeneratorWeights(tf, join(dir, 'parallel')), readGeneratorWeights(tf, join(dir, 'legacy'))]);
+    assert.equal([...a.tensors.keys()], [...b.tensors.keys()], '~> same names in the same order');
+    for (const [name, t] of a.tensors) {
+      assert.equal(t.shape, b.tensors.get(name)!.shape, `~> ${name} shape`);
+      assert.is(maxAbsDiff(t.dataSync(), b.tensors.get(name)!.dataSync()), 0, `~> ${name} values`);
     }
+    tf.dispose([...a.tensors.values(), ...b.tensors.values()]);
   });
 });
 
@@ -140,7 +157,7 @@ convertSuite('~> damaged or missing files fail with an error naming the file', a
 convertSuite.run();
 
 // ---
-const readSuite = suite('readConvertedWeights');
+const readSuite = suite('readGeneratorWeights (converted)');
 
 readSuite('~> rejects a weights file of the wrong length', async () => {
   await withTemp(async (dir) => {
@@ -149,7 +166,7 @@ readSuite('~> rejects a weights file of the wrong length', async () => {
     await copyFile(bin, `${bin}.full`);
     await writeFile(bin, (await readFile(`${bin}.full`)).subarray(8));
     try {
-      await readConvertedWeights(dir);
+      await readGeneratorWeights(tf, dir);
       assert.unreachable('should have thrown');
     } catch (error) {
       assert.match((error as Error).message, /generator\.bin' expected \d+ bytes for 22 tensors, received \d+/);
@@ -160,27 +177,31 @@ readSuite('~> rejects a weights file of the wrong length', async () => {
 readSuite.run();
 
 // ---
-const applySuite = suite('applyConvertedGenerator');
+const transferSuite = suite('transferGeneratorWeights (converted)');
 
-applySuite('~> a generator of another size matches nothing and says so', async () => {
+transferSuite('~> a generator of another size matches nothing and says so', async () => {
   await withTemp(async (dir) => {
     await convertTorchCheckpoint(join(FIXTURE, 'net_G_legacy.pth'), dir);
     const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 1, scope: 'other-size' });
-    const converted = await readConvertedWeights(dir);
-    assert.throws(() => applyConvertedGenerator(tf, weights, converted), /matched none \(checkpoint conv1 \[7, 7, 3, 1\]\)/);
+    try {
+      await transfer(weights, dir);
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.match((error as Error).message, /matched none \(source conv1 \[7, 7, 3, 1\]\)/);
+    }
     disposeWeights(weights);
   });
 });
 
-applySuite('~> a checkpoint with more blocks loads the shared ones and lists the rest as unused', async () => {
+transferSuite('~> a checkpoint with more blocks loads the shared ones and lists the rest as unused', async () => {
   await withTemp(async (dir) => {
     await convertTorchCheckpoint(join(FIXTURE, 'net_G.pth'), dir);
     const weights = createGeneratorWeights(tf, { ngf: 2, blocks: 1, seed: 1, scope: 'fewer-blocks' });
-    const applied = applyConvertedGenerator(tf, weights, await readConvertedWeights(dir));
-    assert.equal(applied.unused, ['resnet_blocks.1.conv1.weight', 'resnet_blocks.1.conv1.bias', 'resnet_blocks.1.conv2.weight', 'resnet_blocks.1.conv2.bias'], '~> unused');
+    const applied = await transfer(weights, dir);
+    assert.equal(applied.unused, ['resnet_blocks.1.conv1/kernel', 'resnet_blocks.1.conv1/bias', 'resnet_blocks.1.conv2/kernel', 'resnet_blocks.1.conv2/bias'], '~> unused');
     assert.equal(applied.reinitialised, [], '~> reinitialised');
     disposeWeights(weights);
   });
 });
 
-applySuite.run();
+transferSuite.run();

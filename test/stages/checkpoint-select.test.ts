@@ -11,10 +11,10 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createGeneratorWeights, disposeWeights } from '../../src/gan/generator.js';
-import { exportGenerator } from '../../src/gan/training-state.js';
+import { exportGenerator } from '../../src/gan/generator-weights.js';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { checkpointSelect, chooseEpochs } from '../../src/stages/checkpoint-select.js';
-import type { EpochRecord } from '../../src/stages/progressive-train.js';
+import type { EpochRecord } from '../../src/gan/epochs-file.js';
 import { runStageDirectly } from '../helpers/run-stage.js';
 import { writeTinyGanData } from '../helpers/tiny-gan-data.js';
 

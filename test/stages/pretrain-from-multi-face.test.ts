@@ -89,7 +89,7 @@ pretrain('~> torch: converts a PyTorch checkpoint folder; the geo variant re-ini
   const geoOut = join(root, 'geo-out');
   await runStageDirectly(pretrainFromMultiFace, { method: 'torch', seed: 1, network: { ngf: 1, blocks: 1, ndf: 1 } }, { inputs: { checkpoint: geo }, outputs: { weights: geoOut } });
   const geoReport = await report(geoOut);
-  assert.equal(geoReport.generators.G_A.reinitialised, ['deconv3_content.weight', 'deconv3_content.bias']);
+  assert.equal(geoReport.generators.G_A.reinitialised, ['deconv3_content/kernel', 'deconv3_content/bias']);
   assert.is(geoReport.generators.G_B.source, 'seeded init (no checkpoint for it)');
 });
 

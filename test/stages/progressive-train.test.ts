@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { progressiveTrain, type EpochRecord } from '../../src/stages/progressive-train.js';
+import type { EpochRecord } from '../../src/gan/epochs-file.js';
+import { progressiveTrain } from '../../src/stages/progressive-train.js';
 import { runStageDirectly } from '../helpers/run-stage.js';
 import { writeTinyGanData, type TinyGanData } from '../helpers/tiny-gan-data.js';
 
