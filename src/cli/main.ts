@@ -45,9 +45,11 @@ program
   .action(action(async () => (await import('./commands/exec.js')).execCommand));
 
 program
-  .command('compile', 'write dvc.yaml, params.yaml and the code fingerprints from experiments/')
+  .command('compile [experiment]', 'write params.yaml, fingerprints and resolved stages from experiments/, and dvc.yaml with the stages that have a result (plus the named experiments\', for running them with dvc)')
   .option('--force', 'overwrite a hand-edited params.yaml')
   .option('--backend', 'tensor backend to record in fingerprints')
+  .example('compile')
+  .example('compile demo    # then `dvc exp run` runs demo too')
   .action(action(async () => (await import('./commands/compile.js')).compileCommand));
 
 program

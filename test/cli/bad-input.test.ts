@@ -87,8 +87,8 @@ bad('a file that does not parse', async ({ repo }) => {
 bad('an unknown experiment or stage name', async ({ repo }) => {
   assertCleanFailure(await repo.repro('run', 'nope'), /experiment 'nope' expected in experiments\/ \(one of 'lab'\), received no such experiment/);
   assertCleanFailure(await repo.repro('status', 'nope'), /experiment 'nope' expected in experiments\//);
-  assertCleanFailure(await repo.repro('exec', 'lab', 'nope'), /stage 'nope' expected in experiment 'lab' \(one of 'resize-images', 'count-files', 'summarize'\), received no such stage/);
-  assertCleanFailure(await repo.repro('exec', 'nope', 'x'), /experiment 'nope' expected in experiments\/, received no such experiment/);
+  assertCleanFailure(await repo.repro('exec', 'lab', 'nope'), /stage 'nope' expected in experiment 'lab' \(one of 'count-files', 'resize-images', 'summarize'\), received no such stage/);
+  assertCleanFailure(await repo.repro('exec', 'nope', 'x'), /experiment 'nope' expected among the compiled experiments \('lab'\), received no such experiment/);
 });
 
 bad.run();
@@ -100,7 +100,7 @@ const edited = suite('bad input: a hand-edited params.yaml');
 edited('a schema violation stops the stage before it writes anything; compile refuses to overwrite the edit', async () => {
   const repo = await makeTmpRepo({ files: await labFiles(), dvcAdd: ['data/raw'] });
   try {
-    await must(repo.repro('compile'));
+    await must(repo.repro('compile', 'lab')); // lab's stages go into dvc.yaml before they ever ran, for `dvc repro`
     const params = await repo.read('params.yaml');
     const broken = params.replace(/( {4}width:) 4/, '$1 -5');
     assert.not.equal(broken, params);

@@ -62,6 +62,10 @@ export async function compileProject(root: string, options: CompileOptions = {})
   await guardParamsEdits(root, compiled.params, options.force ?? false);
   if (await writeIfChanged(join(root, PARAMS_FILE), compiled.params)) written.push(PARAMS_FILE);
   const summary = summarize(compiled.graph, loaded, backend, missingData);
+  const unknown = (options.include ?? []).find((name) => !(name in summary.experiments));
+  if (unknown !== undefined) {
+    throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${unknown}' expected in experiments/ (one of ${Object.keys(summary.experiments).map((n) => `'${n}'`).join(', ')}), received no such experiment`, { hint: 'run `repro dag` to list experiments' });
+  }
   const selection = await writePipelineFile(root, summary, stagesOfExperiments(summary, options.include ?? []));
   if (selection.written) written.push(PIPELINE_FILE);
   const dataPaths = experiments.flatMap((e) => e.sources.map((s) => s.path));

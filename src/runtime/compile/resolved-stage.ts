@@ -6,7 +6,7 @@
  * from these files alone. Paths are project-relative, keys sorted, no timestamps.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ReproError } from '../../errors.js';
 import { formatJson } from '../../kit/canonical-json.js';
 import { readTextIfExists, writeIfChanged } from '../../kit/fs-atomic.js';
@@ -105,8 +105,15 @@ export async function findResolvedStage(root: string, experiment: string, id: st
     const stage = await readResolvedStage(root, file.slice(0, -'.json'.length));
     if (stage?.aliases.includes(`${experiment}/${id}`)) return stage;
   }
-  const known = files.filter((f) => f.startsWith(`${experiment}_`)).map((f) => `'${f.slice(experiment.length + 1, -'.json'.length)}'`);
-  throw new ReproError('STAGE_NOT_FOUND', `stage '${id}' of experiment '${experiment}' expected in ${relative(root, join(root, STAGES_DIR))}/ (compiled: ${known.join(', ') || 'none of that experiment'}), received no such stage`, {
-    hint: `run \`repro compile\` (it writes ${STAGES_DIR}/), then \`repro dag ${experiment}\` to list the stages`,
+  const names = files.map((f) => f.slice(0, -'.json'.length));
+  const experiments = [...new Set(names.map((n) => n.split('_')[0]!))];
+  if (!experiments.includes(experiment)) {
+    throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${experiment}' expected among the compiled experiments (${experiments.map((n) => `'${n}'`).join(', ') || 'none'}), received no such experiment`, {
+      hint: 'run `repro compile` (it compiles every file in experiments/), then `repro dag` to list experiments and stages',
+    });
+  }
+  const known = names.filter((n) => n.startsWith(`${experiment}_`)).map((n) => `'${n.slice(experiment.length + 1)}'`);
+  throw new ReproError('STAGE_NOT_FOUND', `stage '${id}' expected in experiment '${experiment}' (one of ${known.join(', ')}), received no such stage`, {
+    hint: `run \`repro dag ${experiment}\` to list its stages, or \`repro compile\` if you just added it`,
   });
 }
