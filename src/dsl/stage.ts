@@ -8,7 +8,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { ArtifactKind, ArtifactSpec } from './artifact.js';
 import { captureCallSite } from './call-site.js';
-import type { RunParams } from './params-schema.js';
+import type { RunParams } from './defaulted.js';
 
 /** The TensorFlow.js namespace (tfjs-node and tfjs-node-gpu re-export it with the native backend added). */
 export type TfNamespace = typeof import('@tensorflow/tfjs');
