@@ -54,8 +54,8 @@ export interface RunResult {
   readonly skipped: readonly { readonly experiment: string; readonly issues: readonly Issue[] }[];
   /** `dvc exp run` or `dvc repro` */
   readonly mode: 'exp' | 'repro';
-  /** what can change results while inputs stay the same; also in `.repro/runs/run-*.json` */
-  readonly environment: EnvironmentPin;
+  /** what can change results while inputs stay the same; also in `.repro/runs/run-*.json`; null when nothing ran */
+  readonly environment: EnvironmentPin | null;
 }
 
 /** Compiles and runs. */
@@ -87,7 +87,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
     const checked = !options.force && !options.set?.length;
     const firstChange = checked ? await findFirstChange(root, targets) : undefined;
     if (checked && !firstChange) {
-      return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: await collectEnvironmentPin(root, compiled.backend) };
+      return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: null };
     }
     if (asExperiment) await requireCommit(root);
     const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, mode });
