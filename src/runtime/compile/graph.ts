@@ -16,19 +16,14 @@ import {
   dvcStageName, fingerprintPath, metricsPath, outputPath, paramsKey, plotPath, stageCommand,
 } from './paths.js';
 
-/** One DVC stage. */
-export interface CompiledStage {
+/** Where one DVC stage reads and writes, and how DVC runs it: shared by the graph and the resolved stage files. */
+export interface StageWiring {
   /** DVC stage name `<experiment>_<id>` of the owning instance */
   readonly name: string;
   readonly experiment: string;
   readonly id: string;
   /** `<experiment>/<id>` of every other instance compiled into this stage */
   readonly aliases: readonly string[];
-  readonly stage: StageDefinition;
-  /** validated params with defaults */
-  readonly params: Record<string, unknown>;
-  /** key in params.yaml */
-  readonly paramsKey: string;
   /** input name → project-relative path */
   readonly inputs: Readonly<Record<string, string>>;
   /** output name → project-relative path */
@@ -43,6 +38,15 @@ export interface CompiledStage {
   readonly upstream: readonly string[];
   readonly fingerprintFile: string;
   readonly cmd: string;
+}
+
+/** One DVC stage. */
+export interface CompiledStage extends StageWiring {
+  readonly stage: StageDefinition;
+  /** validated params with defaults */
+  readonly params: Record<string, unknown>;
+  /** key in params.yaml */
+  readonly paramsKey: string;
 }
 
 /** The compiled pipeline as plain data. */

@@ -10,39 +10,19 @@ import { join } from 'node:path';
 import { ReproError } from '../../errors.js';
 import { formatJson } from '../../kit/canonical-json.js';
 import { readTextIfExists, writeIfChanged } from '../../kit/fs-atomic.js';
-import type { CompiledGraph, CompiledStage } from './graph.js';
+import type { CompiledGraph, CompiledStage, StageWiring } from './graph.js';
 import { dvcStageName, STAGES_DIR } from './paths.js';
 
 /** One DVC stage, resolved. */
-export interface ResolvedStage {
-  /** DVC stage name `<experiment>_<id>` of the owning instance */
-  readonly name: string;
-  readonly experiment: string;
-  readonly id: string;
+export interface ResolvedStage extends StageWiring {
   /** id of the stage definition (`filter` for an instance `filter-real`) */
   readonly stage: string;
-  /** `<experiment>/<id>` of the other instances compiled into this stage (identical in two experiments) */
-  readonly aliases: readonly string[];
   /** the stage definition as `<module>#<export>`, e.g. `src/stages/warp.ts#warp` */
   readonly entry: string;
   /** key in params.yaml; null for a stage without params */
   readonly paramsKey: string | null;
-  /** input name → project-relative path */
-  readonly inputs: Readonly<Record<string, string>>;
-  /** output name → project-relative path */
-  readonly outputs: Readonly<Record<string, string>>;
   /** output name → whether `run` writes a file or a folder there */
   readonly outputKinds: Readonly<Record<string, 'file' | 'dir'>>;
-  /** metrics name → reports file */
-  readonly metrics: Readonly<Record<string, string>>;
-  /** plot name → reports file */
-  readonly plots: Readonly<Record<string, string>>;
-  /** reports file → axes, for plots declared with them */
-  readonly plotAxes: Readonly<Record<string, { readonly x: string; readonly y: readonly string[]; readonly title?: string | undefined }>>;
-  /** DVC stages whose outputs this one reads, sorted */
-  readonly upstream: readonly string[];
-  readonly fingerprintFile: string;
-  readonly cmd: string;
 }
 
 /** `.repro/stages/demo_warp.json` */
