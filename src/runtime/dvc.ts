@@ -48,6 +48,22 @@ export async function runGit(root: string, args: readonly string[], options: Com
   return runCommand('GIT_FAILED', 'git', root, args, options);
 }
 
+/**
+ * `git add` of those `paths` the project's .gitignore does not exclude, so a DVC experiment commit made
+ * next carries them (`dvc exp run` commits tracked changes and untracked stage deps, nothing else);
+ * nothing in a folder without git. Returns the paths staged.
+ */
+export async function stageForCommit(root: string, paths: readonly string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  // check-ignore: exit 0 lists ignored paths, 1 means none are, 128 means no git here.
+  const ignored = await runGit(root, ['check-ignore', '--', ...paths], { reject: false });
+  if (ignored.exitCode > 1) return [];
+  const skip = new Set(ignored.stdout.split('\n').map((l) => l.trim()));
+  const staged = paths.filter((p) => !skip.has(p));
+  if (staged.length > 0) await runGit(root, ['add', '--', ...staged]);
+  return staged;
+}
+
 async function runCommand(
   code: 'DVC_FAILED' | 'GIT_FAILED',
   file: string,

@@ -14,7 +14,8 @@ import { ensureCompiled } from './compile/ensure-compiled.js';
 import { experimentsMissingData, missingDataError } from './compile/missing-data.js';
 import { stagesOfExperiments, writePipelineFile } from './compile/pipeline-file.js';
 import type { PipelineSummary } from './compile/compile-stamp.js';
-import { runDvc, runGit } from './dvc.js';
+import { resolvedStagePath } from './compile/resolved-stage.js';
+import { runDvc, runGit, stageForCommit } from './dvc.js';
 import { collectEnvironmentPin, type EnvironmentPin } from './environment/env-manifest.js';
 import { writeEnvironmentPins } from './environment/environment-file.js';
 import { readTextIfExists } from '../kit/fs-atomic.js';
@@ -83,24 +84,28 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   const mode = asExperiment ? 'exp' : 'repro';
   const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
   try {
-    await writePipelineFile(root, compiled, targets);
+    const { listed } = await writePipelineFile(root, compiled, targets);
     const checked = !options.force && !options.set?.length;
     const firstChange = checked ? await findFirstChange(root, targets) : undefined;
     if (checked && !firstChange) {
       return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: null };
     }
     if (asExperiment) await requireCommit(root);
-    const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, mode });
+    const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, listed, mode });
     return { compiled, targets, ran: ran.stages, nothingToRun: false, firstChange: firstChange ?? null, skipped, mode, environment: ran.environment };
   } finally {
     await release();
   }
 }
 
-/** Writes the pins, runs `dvc exp run` / `dvc repro` on `targets` and records which stages executed. */
+/**
+ * Writes the pins, stages them and the resolved stages of every stage dvc.yaml lists (what `repro exec`
+ * reads: without them a clone that pulled the run cannot run those stages with plain `dvc repro`), runs
+ * `dvc exp run` / `dvc repro` on `targets` and records which stages executed.
+ */
 async function runDvcPipeline(
   root: string,
-  run: RunOptions & { asExperiment: boolean; compiled: PipelineSummary; wanted: readonly string[]; targets: readonly string[]; mode: 'exp' | 'repro' },
+  run: RunOptions & { asExperiment: boolean; compiled: PipelineSummary; wanted: readonly string[]; targets: readonly string[]; listed: readonly string[]; mode: 'exp' | 'repro' },
 ): Promise<{ stages: string[]; environment: EnvironmentPin }> {
   const journal = join(root, JOURNAL_DIR, `run-${Date.now()}-${process.pid}.jsonl`);
   await mkdir(join(root, JOURNAL_DIR), { recursive: true });
@@ -111,6 +116,8 @@ async function runDvcPipeline(
   if (run.force) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
   await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));
+  // NOTE: `dvc exp run` commits tracked changes and untracked stage deps (the fingerprints); these are neither.
+  await stageForCommit(root, run.listed.map(resolvedStagePath));
   const dvc = await runDvc(root, [...args, ...run.targets], {
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
     onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,

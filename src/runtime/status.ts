@@ -4,11 +4,17 @@
  * package, Node version or backend that changed (by comparing the fingerprint dvc.lock recorded with the
  * current one), the param key with old → new values, or the input path. A stage whose own inputs are
  * unchanged but whose upstream is stale is `upstream-stale`: DVC reruns it only if the upstream run
- * changes the bytes it reads (content-hashed caching), which cannot be known before running.
+ * changes the bytes it reads (content-hashed caching), which cannot be known before running. A stage that
+ * never ran is `stale` ("never ran"), or `waiting-for-data` when it reads a data path that is not here
+ * (directly, or through an upstream stage that waits): `repro run` refuses or skips its experiment until
+ * the data arrives.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ReproError } from '../errors.js';
+import { ReproError, type Issue } from '../errors.js';
+import type { PipelineSummary } from './compile/compile-stamp.js';
+import { readResolvedStage } from './compile/resolved-stage.js';
 import { LOCK_FILE, PARAMS_FILE } from './compile/paths.js';
 import { canonicalJson } from '../kit/canonical-json.js';
 import { ensureCompiled } from './compile/ensure-compiled.js';
@@ -22,8 +28,11 @@ import { readDottedKey } from './up-to-date.js';
 export interface StageStatus {
   /** DVC stage name */
   readonly name: string;
-  /** `stale`: will run; `upstream-stale`: runs if an upstream stage's outputs change; `up-to-date` */
-  readonly state: 'stale' | 'upstream-stale' | 'up-to-date';
+  /**
+   * `stale`: will run; `upstream-stale`: runs if an upstream stage's outputs change; `waiting-for-data`:
+   * never ran and cannot run until a data path it reads is here; `up-to-date`
+   */
+  readonly state: 'stale' | 'upstream-stale' | 'waiting-for-data' | 'up-to-date';
   /** why, one reason a line; empty when up to date */
   readonly reasons: readonly string[];
 }
@@ -52,9 +61,11 @@ export async function statusOfPipeline(root: string, options: { experiments?: re
   const params = (parseYaml((await readTextIfExists(join(root, PARAMS_FILE))) ?? '') ?? {}) as Record<string, unknown>;
   const stale = new Map<string, string[]>();
   const waiting = new Map<string, string[]>();
+  const forData = await findWaitingForData(root, summary, new Set(Object.keys(lock)));
   for (const stage of summary.stages) {
     const reasons: string[] = [];
     const entry = lock[stage.name];
+    if (forData.has(stage.name)) continue;
     if (!entry) reasons.push('never ran (not in dvc.lock)');
     else {
       for (const item of dvc[stage.name] ?? []) {
@@ -69,10 +80,44 @@ export async function statusOfPipeline(root: string, options: { experiments?: re
     if (upstream.length > 0) waiting.set(stage.name, upstream.map((u) => `reruns if '${u}' changes its outputs`));
   }
   return summary.stages.filter((s) => targets.has(s.name)).map((s): StageStatus => {
+    if (forData.has(s.name)) return { name: s.name, state: 'waiting-for-data', reasons: forData.get(s.name)! };
     if (stale.has(s.name)) return { name: s.name, state: 'stale', reasons: stale.get(s.name)! };
     if (waiting.has(s.name)) return { name: s.name, state: 'upstream-stale', reasons: waiting.get(s.name)! };
     return { name: s.name, state: 'up-to-date', reasons: [] };
   });
+}
+
+/**
+ * Never-run stages of experiments that lack data (the compile's `missingData`), each with why: the data
+ * path it reads that is neither in the workspace nor DVC-tracked (`<path>.dvc`), with the experiment line
+ * that names it, or the upstream stage it waits on. Reads resolved stages only when some data is missing.
+ */
+async function findWaitingForData(root: string, summary: PipelineSummary, recorded: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const lacking = Object.values(summary.experiments).filter((e) => (e.missingData?.length ?? 0) > 0);
+  const candidates = new Set(lacking.flatMap((e) => e.stages).filter((name) => !recorded.has(name)));
+  const issues = lacking.flatMap((e) => e.missingData ?? []);
+  const waiting = new Map<string, string[]>();
+  for (const { name, upstream } of summary.stages) {
+    if (!candidates.has(name)) continue;
+    const stage = await readResolvedStage(root, name);
+    if (!stage) continue;
+    const produced = new Set<string>();
+    for (const u of upstream) for (const path of Object.values((await readResolvedStage(root, u))?.outputs ?? {})) produced.add(path);
+    const reasons = Object.values(stage.inputs)
+      .filter((path) => !produced.has(path) && !existsSync(join(root, path)) && !existsSync(join(root, `${path}.dvc`)))
+      .map((path) => `waiting for data '${path}'${locationOf(issues, path)}`);
+    reasons.push(...upstream.filter((u) => waiting.has(u)).map((u) => `waiting for '${u}', which waits for data`));
+    if (reasons.length > 0) waiting.set(name, [...new Set(reasons)]);
+  }
+  return waiting;
+}
+
+/** ` (experiments/waiting.ts:5)`: the line of the compile's issue about `path`, when there is one. */
+function locationOf(issues: readonly Issue[], path: string): string {
+  // NOTE: the compile's DATA_MISSING issues name their path first: `data '<path>' expected …`.
+  const issue = issues.find((i) => i.message.startsWith(`data '${path}' `));
+  if (!issue?.file) return '';
+  return ` (${issue.file}${issue.line === undefined ? '' : `:${issue.line}`})`;
 }
 
 async function explainDvcItem(

@@ -11,7 +11,8 @@ export async function statusCommand(experiment: string | undefined, flags: { why
   const pending = stages.filter((s) => s.state !== 'up-to-date');
   if (pending.length === 0) process.stdout.write(`all ${stages.length} stages up to date\n`);
   for (const stage of pending) {
-    process.stdout.write(`${stage.name}${stage.state === 'upstream-stale' ? '  (if upstream outputs change)' : ''}\n`);
+    const note = stage.state === 'upstream-stale' ? '  (if upstream outputs change)' : stage.state === 'waiting-for-data' ? '  (waiting for data)' : '';
+    process.stdout.write(`${stage.name}${note}\n`);
     if (flags.why) for (const reason of stage.reasons) process.stdout.write(`  ${reason}\n`);
   }
   return 0;

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { formatJson } from '../../kit/canonical-json.js';
-import { runGit } from '../dvc.js';
+import { stageForCommit } from '../dvc.js';
 import { completePin, type CorePin, type EnvironmentPin, type MachineVersions } from './env-manifest.js';
 import { writeIfChanged } from '../../kit/fs-atomic.js';
 
@@ -30,13 +30,7 @@ export function environmentPinPath(experiment: string): string {
 export async function writeEnvironmentPins(root: string, experiments: readonly string[], pin: EnvironmentPin): Promise<string[]> {
   const paths = [...new Set(experiments)].sort().map(environmentPinPath);
   for (const path of paths) await writeIfChanged(join(root, path), formatJson(pin));
-  if (paths.length === 0) return paths;
-  // check-ignore: exit 0 lists ignored paths, 1 means none are, 128 means no git here.
-  const ignored = await runGit(root, ['check-ignore', '--', ...paths], { reject: false });
-  if (ignored.exitCode > 1) return paths;
-  const skip = new Set(ignored.stdout.split('\n').map((l) => l.trim()));
-  const staged = paths.filter((p) => !skip.has(p));
-  if (staged.length > 0) await runGit(root, ['add', '--', ...staged]);
+  await stageForCommit(root, paths);
   return paths;
 }
 
