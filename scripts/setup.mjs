@@ -98,6 +98,12 @@ function setupDemoData() {
     copied += 1;
   }
   log(copied ? `copied ${copied} demo photos to data/demo/photos` : 'demo photos in place');
+  // Put the copied photos into the DVC cache as data.dvc records them, so plain `dvc checkout`, `dvc status`
+  // and `repro share` work on a fresh clone before any run (DVC refuses to overwrite uncached files).
+  if (copied > 0 && existsSync(join(root, 'data.dvc'))) {
+    run(join(venv, 'bin', 'dvc'), ['commit', '-f', '-q', 'data.dvc'], { env: { ...process.env, DVC_NO_ANALYTICS: '1' } });
+    log('cached the demo photos in .dvc/cache (dvc commit data.dvc)');
+  }
 }
 
 
