@@ -65,9 +65,19 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   if (!asExperiment && (options.set?.length || options.name)) {
     throw new ReproError('USAGE', '`-S` and `--name` expected with a DVC experiment run, received `--no-exp`', { hint: 'drop --no-exp, or drop -S/--name' });
   }
+  const named = options.experiments?.length ? options.experiments : undefined;
+  // NOTE: taken before compiling, which rewrites dvc.yaml and params.yaml under a running DVC otherwise.
+  const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
+  try {
+    return await compileAndRun(root, options, named, asExperiment);
+  } finally {
+    await release();
+  }
+}
+
+async function compileAndRun(root: string, options: RunOptions, named: readonly string[] | undefined, asExperiment: boolean): Promise<RunResult> {
   const { summary: compiled } = await ensureCompiled(root, { backend: options.backend });
   const known = Object.keys(compiled.experiments);
-  const named = options.experiments?.length ? options.experiments : undefined;
   for (const name of named ?? []) {
     if (!known.includes(name)) {
       throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${name}' expected in experiments/ (one of ${known.map((n) => `'${n}'`).join(', ') || 'none'}), received no such experiment`, {
@@ -82,20 +92,15 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   const wanted = named ?? known.filter((name) => !skipped.some((s) => s.experiment === name));
   const targets = stagesOfExperiments(compiled, wanted);
   const mode = asExperiment ? 'exp' : 'repro';
-  const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
-  try {
-    const { listed } = await writePipelineFile(root, compiled, targets);
-    const checked = !options.force && !options.set?.length;
-    const firstChange = checked ? await findFirstChange(root, targets) : undefined;
-    if (checked && !firstChange) {
-      return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: null };
-    }
-    if (asExperiment) await requireCommit(root);
-    const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, listed, mode });
-    return { compiled, targets, ran: ran.stages, nothingToRun: false, firstChange: firstChange ?? null, skipped, mode, environment: ran.environment };
-  } finally {
-    await release();
+  const { listed } = await writePipelineFile(root, compiled, targets);
+  const checked = !options.force && !options.set?.length;
+  const firstChange = checked ? await findFirstChange(root, targets) : undefined;
+  if (checked && !firstChange) {
+    return { compiled, targets, ran: [], nothingToRun: true, firstChange: null, skipped, mode, environment: null };
   }
+  if (asExperiment) await requireCommit(root);
+  const ran = await runDvcPipeline(root, { ...options, asExperiment, compiled, wanted, targets, listed, mode });
+  return { compiled, targets, ran: ran.stages, nothingToRun: false, firstChange: firstChange ?? null, skipped, mode, environment: ran.environment };
 }
 
 /**

@@ -84,8 +84,11 @@ noop('an edited metrics file (cache: false) is noticed and rewritten', async ({ 
 noop('a second run while one holds the repository is refused with its command and pid; a stale lock is taken over', async ({ repo }) => {
   const lock = join(repo.root, '.repro', 'tmp', 'run.lock');
   await writeFile(lock, JSON.stringify({ pid: process.pid, command: 'repro run lab', since: new Date().toISOString() }));
+  await rm(join(repo.root, 'dvc.yaml')); // a compile would write it again: the refused run must not
   const refused = await repo.repro('run', 'lab');
   assert.is(refused.exitCode, 1);
+  assert.not.ok(await repo.exists('dvc.yaml'), '~> the refused run wrote nothing (it did not even compile)');
+  await must(repo.git('checkout', '--', 'dvc.yaml'));
   assert.match(refused.stderr, new RegExp(`the repository expected to be free, received \`repro run lab\` running in it \\(pid ${process.pid}, since `));
   assert.match(refused.stderr, new RegExp(`kill ${process.pid}`));
   await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 7, command: 'repro run lab', since: '2026-01-01T00:00:00.000Z' }));
