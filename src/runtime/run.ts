@@ -76,7 +76,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
 }
 
 async function compileAndRun(root: string, options: RunOptions, named: readonly string[] | undefined, asExperiment: boolean): Promise<RunResult> {
-  const { summary: compiled } = await ensureCompiled(root, { backend: options.backend });
+  const compiled = await ensureCompiled(root, { backend: options.backend });
   const known = Object.keys(compiled.experiments);
   for (const name of named ?? []) {
     if (!known.includes(name)) {

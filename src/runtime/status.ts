@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ReproError, type Issue } from '../errors.js';
 import type { PipelineSummary } from './compile/compile-stamp.js';
+import { writePipelineFile } from './compile/pipeline-file.js';
 import { readResolvedStage } from './compile/resolved-stage.js';
 import { LOCK_FILE, PARAMS_FILE } from './compile/paths.js';
 import { canonicalJson } from '../kit/canonical-json.js';
@@ -46,7 +47,8 @@ interface LockEntry {
 
 /** Status of every stage the named experiments need (all when none are named), in pipeline order. */
 export async function statusOfPipeline(root: string, options: { experiments?: readonly string[]; backend?: string } = {}): Promise<StageStatus[]> {
-  const { summary } = await ensureCompiled(root, { backend: options.backend });
+  const summary = await ensureCompiled(root, { backend: options.backend });
+  await writePipelineFile(root, summary, []); // dvc status reads it: the stages with a result, as dvc.lock now says
   const known = Object.keys(summary.experiments);
   const wanted = options.experiments?.length ? options.experiments : known;
   const unknown = wanted.find((n) => !known.includes(n));

@@ -31,6 +31,8 @@ export interface CompileOptions {
   readonly backend?: string | undefined;
   /** experiments whose stages dvc.yaml lists even before they have a result (they are about to run) @default none */
   readonly include?: readonly string[] | undefined;
+  /** write dvc.yaml; `repro run` and `repro status` write it themselves, once, with the stages they target @default true */
+  readonly writePipeline?: boolean;
 }
 
 export interface CompileResult {
@@ -41,8 +43,8 @@ export interface CompileResult {
   readonly backend: string;
   /** project-relative files this compile changed on disk */
   readonly written: readonly string[];
-  /** which compiled stages dvc.yaml lists and which wait for a first run */
-  readonly selection: PipelineSelection;
+  /** which compiled stages dvc.yaml lists and which wait for a first run; null when not written */
+  readonly selection: PipelineSelection | null;
 }
 
 /** Compiles every experiment in the project and writes the generated files. */
@@ -66,8 +68,8 @@ export async function compileProject(root: string, options: CompileOptions = {})
   if (unknown !== undefined) {
     throw new ReproError('EXPERIMENT_NOT_FOUND', `experiment '${unknown}' expected in experiments/ (one of ${Object.keys(summary.experiments).map((n) => `'${n}'`).join(', ')}), received no such experiment`, { hint: 'run `repro dag` to list experiments' });
   }
-  const selection = await writePipelineFile(root, summary, stagesOfExperiments(summary, options.include ?? []));
-  if (selection.written) written.push(PIPELINE_FILE);
+  const selection = options.writePipeline === false ? null : await writePipelineFile(root, summary, stagesOfExperiments(summary, options.include ?? []));
+  if (selection?.written) written.push(PIPELINE_FILE);
   const dataPaths = experiments.flatMap((e) => e.sources.map((s) => s.path));
   // NOTE: dvc.yaml is not in the stamp: which stages it lists follows dvc.lock, and is rewritten cheaply each time.
   const outputs = [PARAMS_FILE, ...compiled.graph.stages.flatMap((s) => [s.fingerprintFile, resolvedStagePath(s.name)])];
