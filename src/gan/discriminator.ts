@@ -7,7 +7,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
-import { conv2dValid, instanceNorm } from './layers.js';
+import { convUnit, type UnitMode } from './conv-unit.js';
 import { createConvFactory, type ConvVariables } from './weights.js';
 
 export { countParameters, disposeWeights } from './weights.js';
@@ -62,14 +62,23 @@ export function createDiscriminatorWeights(tf: Tf, config: DiscriminatorConfig):
   return { config, layers, variables: factory.variables };
 }
 
+/** How a discriminator pass runs its layers. */
+export interface RunDiscriminatorOptions {
+  /** @default 'fused' */
+  readonly units?: UnitMode | undefined;
+  /** Not being trained in this pass (the G step): its backward then yields only the input's gradient. */
+  readonly frozen?: boolean | undefined;
+}
+
 /** Patch logits for x [N, H, W, C]: [N, H/8 − 2, W/8 − 2, 1] for H, W divisible by 8 (30×30 at 256²). */
-export function runDiscriminator(tf: Tf, weights: DiscriminatorWeights, x: tfjs.Tensor4D): tfjs.Tensor4D {
+export function runDiscriminator(tf: Tf, weights: DiscriminatorWeights, x: tfjs.Tensor4D, options: RunDiscriminatorOptions = {}): tfjs.Tensor4D {
   return tf.tidy(() => {
     let h = x;
     for (const layer of weights.layers) {
-      h = conv2dValid(tf, h, layer.conv.kernel, layer.conv.bias, layer.stride, 1); // s2: [N, H/2, W/2, out]; s1: [N, H−1, W−1, out]
-      if (layer.norm) h = instanceNorm(tf, h);
-      if (layer.activation) h = tf.leakyRelu(h, LEAKY_SLOPE);
+      h = convUnit(tf, h, layer.conv, {                                            // s2: [N, H/2, W/2, out]; s1: [N, H−1, W−1, out]
+        kind: 'conv', stride: layer.stride, pad: 1, padMode: 'zero', norm: layer.norm,
+        activation: layer.activation ? 'leaky' : 'none', leakySlope: LEAKY_SLOPE,
+      }, { mode: options.units, frozen: options.frozen });
     }
     return h;                                                                      // [N, 30, 30, 1] at 256²
   });

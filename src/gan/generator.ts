@@ -9,8 +9,10 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
-import { conv2dValid, convTranspose3x3s2, instanceNorm, reflectPad, type ConvWeights } from './layers.js';
-import { assertNoiseSpec, injectNoise, type NoiseLayer, type NoiseSpec } from './noise.js';
+import { mixAttention } from './attention-mix.js';
+import { convUnit, type ConvUnitSpec, type UnitMode } from './conv-unit.js';
+import type { ConvWeights } from './layers.js';
+import { assertNoiseSpec, drawNoise, type NoiseLayer, type NoiseSpec } from './noise.js';
 import { createConvFactory, type ConvVariables } from './weights.js';
 
 export { countParameters, disposeWeights } from './weights.js';
@@ -64,7 +66,20 @@ export interface RunGeneratorOptions {
   readonly noise?: NoiseSpec | undefined;
   /** Seed of this call's noise draws; required when `noise` adds anything. */
   readonly noiseSeed?: number | undefined;
+  /**
+   * 'fused' (default): each conv → norm → activation is one op with a hand-written gradient that keeps two
+   * tensors (conv-unit.ts); 'taped': the composed tfjs ops, the reference the fused path is tested against.
+   */
+  readonly units?: UnitMode | undefined;
 }
+
+const ENCODER_IN: ConvUnitSpec = { kind: 'conv', pad: 3, padMode: 'reflect', norm: true, activation: 'relu' };
+const DOWN: ConvUnitSpec = { kind: 'conv', stride: 2, pad: 1, padMode: 'zero', norm: true, activation: 'relu' };
+const BLOCK_IN: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true, activation: 'relu' };
+const BLOCK_OUT: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true, activation: 'none' };
+const UP: ConvUnitSpec = { kind: 'deconv', norm: true, activation: 'relu' };
+const CONTENT_OUT: ConvUnitSpec = { kind: 'conv', pad: 3, padMode: 'reflect', norm: false, activation: 'tanh' };
+const ATTENTION_OUT: ConvUnitSpec = { kind: 'conv', norm: false, activation: 'none' };
 
 /** Creates the generator's variables, seeded. */
 export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
@@ -94,47 +109,44 @@ export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): Generat
 
 /** One forward pass. x is [N, H, W, 3] in [−1, 1] with H and W divisible by 4. */
 export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D, options: RunGeneratorOptions = {}): GeneratorOutput {
-  const [n, h, w] = x.shape;
+  const [, h, w] = x.shape;
   if (h % 4 !== 0 || w % 4 !== 0 || x.shape[3] !== 3) {
     throw new RangeError(`runGenerator expected x [N, H, W, 3] with H, W divisible by 4, received [${x.shape.join(', ')}]`);
   }
   if (options.noise !== undefined) assertNoiseSpec(options.noise);
+  const mode = options.units ?? 'fused';
   return tf.tidy(() => {
-    const conv = (input: tfjs.Tensor4D, layer: ConvWeights, stride = 1, pad = 0) => conv2dValid(tf, input, layer.kernel, layer.bias, stride, pad);
-    const normRelu = (t: tfjs.Tensor4D) => tf.relu(instanceNorm(tf, t));
-    const up = (input: tfjs.Tensor4D, layer: ConvWeights) => normRelu(convTranspose3x3s2(tf, input, layer.kernel, layer.bias));
+    const unit = (input: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, preNorm?: tfjs.Tensor4D) => convUnit(tf, input, layer, spec, { mode, preNorm });
     const { noise, noiseSeed } = options;
     const upContent = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer) => {
-      const raw = injectNoise(tf, convTranspose3x3s2(tf, input, layer.kernel, layer.bias), noise, name, 'preNorm', noiseSeed);
-      return injectNoise(tf, normRelu(raw), noise, name, 'postAct', noiseSeed);
+      const [batch, height, width] = input.shape;
+      const shape = [batch, 2 * height, 2 * width, layer.kernel.shape[2]] as const;                  // [N, 2H, 2W, out]
+      const activated = unit(input, layer, UP, drawNoise(tf, shape, noise, name, 'preNorm', noiseSeed));
+      const postAct = drawNoise(tf, shape, noise, name, 'postAct', noiseSeed);
+      return postAct === undefined ? activated : tf.add(activated, postAct) as tfjs.Tensor4D;
     };
 
     // encoder
-    let e = normRelu(conv(reflectPad(tf, x, 3), weights.conv1));           // [N, H, W, ngf]
-    e = normRelu(conv(e, weights.conv2, 2, 1));                            // [N, H/2, W/2, 2ngf]
-    e = normRelu(conv(e, weights.conv3, 2, 1));                            // [N, H/4, W/4, 4ngf]
+    let e = unit(x, weights.conv1, ENCODER_IN);                            // [N, H, W, ngf]
+    e = unit(e, weights.conv2, DOWN);                                      // [N, H/2, W/2, 2ngf]
+    e = unit(e, weights.conv3, DOWN);                                      // [N, H/4, W/4, 4ngf]
     for (const block of weights.blocks) {
-      const r = normRelu(conv(reflectPad(tf, e, 1), block.conv1));         // [N, H/4, W/4, 4ngf]
-      const s = instanceNorm(tf, conv(reflectPad(tf, r, 1), block.conv2)); // [N, H/4, W/4, 4ngf]
-      e = tf.add(e, s);                                                    // skip, no ReLU after the add
+      const r = unit(e, block.conv1, BLOCK_IN);                            // [N, H/4, W/4, 4ngf]
+      e = tf.add(e, unit(r, block.conv2, BLOCK_OUT));                      // skip, no ReLU after the add
     }
 
     // content branch: 9 RGB images (noise, when asked, after c1 and/or c2)
     let c = upContent(e, weights.deconv1Content, 'c1');                    // [N, H/2, W/2, 2ngf]
     c = upContent(c, weights.deconv2Content, 'c2');                        // [N, H, W, ngf]
-    const content = tf.tanh(conv(reflectPad(tf, c, 3), weights.deconv3Content)); // [N, H, W, 27]
+    const content = unit(c, weights.deconv3Content, CONTENT_OUT);          // [N, H, W, 27]
 
     // attention branch: 10 maps, softmax over the maps
-    let a = up(e, weights.deconv1Attention);                               // [N, H/2, W/2, 2ngf]
-    a = up(a, weights.deconv2Attention);                                   // [N, H, W, ngf]
-    const attention = tf.softmax(conv(a, weights.deconv3Attention), -1) as tfjs.Tensor4D; // [N, H, W, 10]
+    let a = unit(e, weights.deconv1Attention, UP);                         // [N, H/2, W/2, 2ngf]
+    a = unit(a, weights.deconv2Attention, UP);                             // [N, H, W, ngf]
+    const attention = tf.softmax(unit(a, weights.deconv3Attention, ATTENTION_OUT), -1) as tfjs.Tensor4D; // [N, H, W, 10]
 
     // y = Σ_{i≤9} C_i·A_i + x·A_10
-    const images = tf.reshape(content, [n, h, w, CONTENT_IMAGES, 3]);                              // [N, H, W, 9, 3]
-    const maps = tf.reshape(tf.slice(attention, [0, 0, 0, 0], [n, h, w, CONTENT_IMAGES]), [n, h, w, CONTENT_IMAGES, 1]); // [N, H, W, 9, 1]
-    const background = tf.slice(attention, [0, 0, 0, CONTENT_IMAGES], [n, h, w, 1]);               // [N, H, W, 1]
-    const painted = tf.sum(tf.mul(images, maps), 3);                                               // [N, H, W, 3]
-    const output = tf.add(painted, tf.mul(x, background)) as tfjs.Tensor4D;                        // [N, H, W, 3]
+    const output = mixAttention(tf, content, attention, x, mode);         // [N, H, W, 3]
     return { output, attention, content };
   });
 }

@@ -49,6 +49,10 @@ export interface OptimizerState {
 /** What tfjs keeps privately in an AdamOptimizer (tfjs-core 4.22). */
 interface AdamInternals {
   learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  incrementIterations(): void;
   accBeta1: tfjs.Variable;
   accBeta2: tfjs.Variable;
   accumulatedFirstMoment: { originalName: string; variable: tfjs.Variable }[];
@@ -70,6 +74,46 @@ export function createGanOptimizers(tf: Tf, settings: Partial<AdamSettings> = {}
 export function disposeGanOptimizers(optimizers: GanOptimizers): void {
   optimizers.g.dispose();
   optimizers.d.dispose();
+}
+
+/**
+ * One Adam update of `variables` by `gradients` (same order), exactly the arithmetic of tfjs-core 4.22's
+ * `AdamOptimizer.applyGradients` (so the weights are bit-identical), but each variable's update runs in its
+ * own tidy and its gradient is freed right after: tfjs keeps every variable's ~10 temporaries until the
+ * last one is done, ~14× the weights at peak (1.3 GB for the two generators). Frees `gradients`.
+ */
+export function applyAdam(tf: Tf, optimizer: tfjs.AdamOptimizer, variables: readonly tfjs.Variable[], gradients: readonly tfjs.Tensor[]): void {
+  const inner = internals(optimizer);
+  if (gradients.length !== variables.length) {
+    throw new RangeError(`applyAdam expected one gradient per variable (${variables.length}), received ${gradients.length}`);
+  }
+  const [oneMinusAccBeta1, oneMinusAccBeta2] = tf.tidy(() => [tf.sub(1, inner.accBeta1), tf.sub(1, inner.accBeta2)]);
+  try {
+    variables.forEach((value, i) => {
+      const gradient = gradients[i]!;
+      inner.accumulatedFirstMoment[i] ??= { originalName: `${value.name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      inner.accumulatedSecondMoment[i] ??= { originalName: `${value.name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
+      const firstMoment = inner.accumulatedFirstMoment[i]!.variable;
+      const secondMoment = inner.accumulatedSecondMoment[i]!.variable;
+      tf.tidy(() => {
+        const newFirstMoment = tf.add(tf.mul(firstMoment, inner.beta1), tf.mul(gradient, 1 - inner.beta1));
+        const newSecondMoment = tf.add(tf.mul(secondMoment, inner.beta2), tf.mul(tf.square(gradient), 1 - inner.beta2));
+        const biasCorrectedFirstMoment = tf.div(newFirstMoment, oneMinusAccBeta1!);
+        const biasCorrectedSecondMoment = tf.div(newSecondMoment, oneMinusAccBeta2!);
+        firstMoment.assign(newFirstMoment);
+        secondMoment.assign(newSecondMoment);
+        value.assign(tf.add(tf.mul(tf.div(biasCorrectedFirstMoment, tf.add(tf.sqrt(biasCorrectedSecondMoment), inner.epsilon)), -inner.learningRate), value));
+      });
+      gradient.dispose();
+    });
+    tf.tidy(() => {
+      inner.accBeta1.assign(tf.mul(inner.accBeta1, inner.beta1));
+      inner.accBeta2.assign(tf.mul(inner.accBeta2, inner.beta2));
+    });
+    inner.incrementIterations();
+  } finally {
+    tf.dispose([oneMinusAccBeta1!, oneMinusAccBeta2!, ...gradients]);
+  }
 }
 
 /** Sets the rate used by the next steps. */

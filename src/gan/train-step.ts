@@ -13,13 +13,15 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
+import { leanGradients } from '../kit/lean-gradients.js';
 import { deriveSeed } from '../kit/prng.js';
+import type { UnitMode } from './conv-unit.js';
 import { createDiscriminatorWeights, runDiscriminator, type DiscriminatorWeights } from './discriminator.js';
 import { createGeneratorWeights, runGenerator, type GeneratorWeights, type RunGeneratorOptions } from './generator.js';
 import type { ImagePool } from './image-pool.js';
 import { attentionLoss, l1Loss, lsganLoss, nmcLoss } from './losses.js';
 import type { NoiseSpec } from './noise.js';
-import type { GanOptimizers } from './optimizers.js';
+import { applyAdam, type GanOptimizers } from './optimizers.js';
 import { disposeWeights } from './weights.js';
 
 /** Variable scopes of the four networks; optimiser moments and checkpoints are keyed by them. */
@@ -89,6 +91,8 @@ export interface TrainStepOptions {
   readonly seed: number;
   /** 0-based iteration count across the whole run. */
   readonly globalStep: number;
+  /** Layer implementation (generator.ts `units`). @default 'fused' */
+  readonly units?: UnitMode | undefined;
 }
 
 /** Loss terms of one step, as numbers. */
@@ -146,9 +150,11 @@ export function trainStep(
   if (keepA !== undefined && (keepA.shape[0] !== a.shape[0] || keepA.shape[1] !== a.shape[1] || keepA.shape[2] !== a.shape[2] || keepA.shape[3] !== 1)) {
     throw new RangeError(`trainStep expected keepA [${a.shape[0]}, ${a.shape[1]}, ${a.shape[2]}, 1] matching a, received [${keepA.shape.join(', ')}]`);
   }
-  const call = (name: string): RunGeneratorOptions => (options.noise === undefined ? {} : {
-    noise: options.noise, noiseSeed: deriveSeed(options.seed, 'noise', options.globalStep, name) || 1,
+  const units = options.units ?? 'fused';
+  const call = (name: string): RunGeneratorOptions => (options.noise === undefined ? { units } : {
+    units, noise: options.noise, noiseSeed: deriveSeed(options.seed, 'noise', options.globalStep, name) || 1,
   });
+  const judge = (d: DiscriminatorWeights, x: tfjs.Tensor4D, frozen = false) => runDiscriminator(tf, d, x, { units, frozen });
   const zero = () => tf.scalar(0);
   const terms: Partial<Record<keyof StepLosses, tfjs.Scalar>> = {};
   let fakeB: tfjs.Tensor4D | undefined;
@@ -156,14 +162,14 @@ export function trainStep(
 
   try {
     // G step: G_A ∪ G_B, Ds only evaluated
-    const gTotal = optimizers.g.minimize(() => {
+    const gTotal = minimize(tf, optimizers.g, () => {
       const forward = runGenerator(tf, models.gA, a, call('G_A(a)'));          // fake B: [B, H, W, 3]
       const recA = runGenerator(tf, models.gB, forward.output, call('G_B(G_A(a))')).output; // [B, H, W, 3]
       const backward = runGenerator(tf, models.gB, b, call('G_B(b)'));         // fake A: [B', H, W, 3]
       const recB = runGenerator(tf, models.gA, backward.output, call('G_A(G_B(b))')).output; // [B', H, W, 3]
 
-      const gA_gan = lsganLoss(tf, runDiscriminator(tf, models.dA, forward.output), 1);
-      const gB_gan = lsganLoss(tf, runDiscriminator(tf, models.dB, backward.output), 1);
+      const gA_gan = lsganLoss(tf, judge(models.dA, forward.output, true), 1);
+      const gB_gan = lsganLoss(tf, judge(models.dB, backward.output, true), 1);
       const cycleA = l1Loss(tf, recA, a);
       const cycleB = l1Loss(tf, recB, b);
       let total = tf.addN([gA_gan, gB_gan, tf.mul(cycleA, lambdas.cycleA), tf.mul(cycleB, lambdas.cycleB)]);
@@ -188,21 +194,20 @@ export function trainStep(
       fakeB = tf.keep(forward.output);
       fakeA = tf.keep(backward.output);
       return total as tfjs.Scalar;
-    }, true, generatorVariables(models));
-    if (gTotal === null) throw new Error('trainStep expected minimize to return the G cost, received null');
+    }, generatorVariables(models));
     terms.g_total = gTotal;
 
     // D step: D_A ∪ D_B on real images and pooled fakes
     const pooledB = pools.fakeB.query(fakeB!);                                 // [B, H, W, 3]
     const pooledA = pools.fakeA.query(fakeA!);                                 // [B', H, W, 3]
     try {
-      optimizers.d.minimize(() => {
-        const dA = tf.mul(0.5, tf.add(lsganLoss(tf, runDiscriminator(tf, models.dA, b), 1), lsganLoss(tf, runDiscriminator(tf, models.dA, pooledB), 0))) as tfjs.Scalar;
-        const dB = tf.mul(0.5, tf.add(lsganLoss(tf, runDiscriminator(tf, models.dB, a), 1), lsganLoss(tf, runDiscriminator(tf, models.dB, pooledA), 0))) as tfjs.Scalar;
+      tf.dispose(minimize(tf, optimizers.d, () => {
+        const dA = tf.mul(0.5, tf.add(lsganLoss(tf, judge(models.dA, b), 1), lsganLoss(tf, judge(models.dA, pooledB), 0))) as tfjs.Scalar;
+        const dB = tf.mul(0.5, tf.add(lsganLoss(tf, judge(models.dB, a), 1), lsganLoss(tf, judge(models.dB, pooledA), 0))) as tfjs.Scalar;
         terms.dA = tf.keep(dA);
         terms.dB = tf.keep(dB);
         return tf.add(dA, dB) as tfjs.Scalar;
-      }, false, discriminatorVariables(models));
+      }, discriminatorVariables(models)));
     } finally {
       tf.dispose([pooledA, pooledB]);
     }
@@ -212,4 +217,15 @@ export function trainStep(
   } finally {
     tf.dispose([...Object.values(terms), ...(fakeA === undefined ? [] : [fakeA]), ...(fakeB === undefined ? [] : [fakeB])]);
   }
+}
+
+/**
+ * `optimizer.minimize(f, true, varList)` as PyTorch spends memory: gradients that free the tape as they go
+ * (kit/lean-gradients.ts) and an Adam update that frees each variable's temporaries and gradient in turn.
+ * Returns the cost; the caller disposes it.
+ */
+function minimize(tf: Tf, optimizer: tfjs.AdamOptimizer, f: () => tfjs.Scalar, variables: readonly tfjs.Variable[]): tfjs.Scalar {
+  const { value, grads } = leanGradients(tf, f, variables);
+  applyAdam(tf, optimizer, variables, grads);
+  return value;
 }
