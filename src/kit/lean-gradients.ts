@@ -39,7 +39,15 @@ export function leanGradients(tf: Tf, f: () => tfjs.Scalar, xs: readonly tfjs.Te
   if (engine.state.gradientDepth !== 0) {
     throw new Error(`leanGradients expected to run outside any other gradient recording, received gradient depth ${engine.state.gradientDepth}`);
   }
-  const value = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
+  let value: tfjs.Scalar;
+  try {
+    value = engine.scopedRun(() => engine.startTape(), () => engine.endTape(), () => engine.tidy('forward', f));
+  } catch (error) {
+    // the tidy freed the forward's tensors; the tape's kept copies are ours to free
+    for (const node of engine.state.activeTape ?? []) for (const t of node.saved ?? []) t.dispose();
+    engine.state.activeTape = null;
+    throw error;
+  }
   if (!(value instanceof tf.Tensor) || value.rank !== 0) throw new Error('leanGradients expected f to return a scalar tensor');
   const tape = engine.state.activeTape ?? [];
   engine.state.activeTape = null;
