@@ -30,7 +30,7 @@ adam('~> matches AdamOptimizer.applyGradients bit for bit over three steps', () 
     applyAdam(tf, ourAdam, ours, forUs);
     assert.ok(forUs.every((g) => g.isDisposed), '~> gradients freed');
     const forThem = gradients();
-    theirAdam.applyGradients(Object.fromEntries(theirs.map((v, i) => [v.name, forThem[i]!])));
+    theirAdam.applyGradients(theirs.map((v, i) => ({ name: v.name, tensor: forThem[i]! })));
     tf.dispose(forThem);
   }
   ours.forEach((v, i) => assert.equal(bits(v), bits(theirs[i]!), `~> ${v.name}`));

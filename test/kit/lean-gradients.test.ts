@@ -29,8 +29,8 @@ lean('~> equals tf.variableGrads bit for bit, with shared tensors, a custom op a
     return { value: tf.square(t), gradFunc: (dy: tfjs.Tensor, [s]: tfjs.Tensor[]) => tf.mul(dy, tf.mul(2, s!)) };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const loss = () => {
-    const h = tf.relu(tf.conv2d(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric'), w1, 1, 'valid'));  // [2, 8, 8, 4]
-    const g = tf.conv2d(h, w2, 1, 'same');                                                                   // [2, 8, 8, 4]
+    const h = tf.relu(tf.conv2d(tf.mirrorPad(x, [[0, 0], [1, 1], [1, 1], [0, 0]], 'symmetric'), w1 as tfjs.Tensor4D, 1, 'valid'));  // [2, 8, 8, 4]
+    const g = tf.conv2d(h, w2 as tfjs.Tensor4D, 1, 'same');                                                                   // [2, 8, 8, 4]
     return tf.add(tf.mean(square(tf.add(g, h)) as tfjs.Tensor), tf.mean(tf.mul(h, h))) as tfjs.Scalar;      // h used three times
   };
   const before = tf.memory().numTensors;
