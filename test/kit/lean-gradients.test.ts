@@ -46,7 +46,7 @@ lean('~> equals tf.variableGrads bit for bit, with shared tensors, a custom op a
 });
 
 lean('~> on a deep chain its peak memory is below tf.variableGrads’, and a throwing loss leaks nothing', () => {
-  const w = tf.variable(tf.randomNormal([3, 3, 8, 8], 0, 0.2, 'float32', 4), true, 'lean_deep');
+  const w = tf.variable(tf.randomNormal([3, 3, 8, 8], 0, 0.2, 'float32', 4), true, 'lean_deep') as tfjs.Variable<tfjs.Rank.R4>;
   const x = tf.randomUniform([2, 32, 32, 8], -1, 1, 'float32', 5) as tfjs.Tensor4D;
   const loss = () => {
     let h: tfjs.Tensor4D = x;
