@@ -1,14 +1,16 @@
 /**
- * One network "unit" — pad → conv (or the stride-2 transposed conv) → bias → [noise] → [instance norm] →
- * [activation] — as a single taped op with its gradient written out, so a training step keeps only what the
- * backward pass needs: the unit's input x, and the normalised map x̂ (or, without norm, the output) —
- * two tensors per unit where the composed ops keep six to nine (tfjs saves every Add/Slice/Concat/Reshape
- * input just for its shape). PyTorch keeps three (padded input, conv output, activation). The padded input
- * is rebuilt in the backward pass instead of kept (a copy, cheap next to the conv). Forward values are the
- * same ops as the composed path in layers.ts (`mode: 'taped'`), so outputs agree bit for bit and gradients
- * to float rounding (test/gan/conv-unit.test.ts). Reflect padding's gradient folds the mirrored border rows
- * back onto the rows they copy (tf.mirrorPad's own gradient is wrong, MODEL.md §3.1); forward uses
- * tf.mirrorPad, which is right. NHWC throughout.
+ * One network "unit" as a single taped op with its gradient written out, cut so a training step keeps ONE
+ * tensor per unit where PyTorch keeps three (padded input, conv output, activation) and tfjs's composed ops
+ * six to nine (it saves every Add/Slice/Concat/Reshape input just for its shape). The cut is pre-activation:
+ *   x → [input activation (ReLU / LeakyReLU) + input noise] → pad → conv (or the stride-2 transposed conv)
+ *     → bias → [noise] → [instance norm] → [tanh]
+ * so a unit's input is the previous unit's normalised map x̂, which that unit keeps anyway for its own norm
+ * gradient: the unit keeps its input x (shared) and its own x̂ (or its tanh output), and rebuilds the
+ * activation mask, the input noise and the padded input in the backward pass (cheap copies next to the
+ * convolutions). Forward values are the same ops as the composed path (`mode: 'taped'`, made of layers.ts),
+ * so outputs agree bit for bit and gradients to float rounding (test/gan/conv-unit.test.ts). Reflect
+ * padding's gradient folds the mirrored border rows back onto the rows they copy (tf.mirrorPad's own
+ * gradient is wrong, MODEL.md §3.1); its forward is right and is used. NHWC throughout.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
@@ -18,6 +20,10 @@ import { conv2dValid, convTranspose3x3s2, INSTANCE_NORM_EPSILON, instanceNorm, r
 export interface ConvUnitSpec {
   /** 'conv': k×k conv with `stride`; 'deconv': PyTorch ConvTranspose2d(k3, s2, p1, output_padding 1). */
   readonly kind: 'conv' | 'deconv';
+  /** Applied to the input first: the previous layer's activation. @default 'none' */
+  readonly input?: 'relu' | 'leaky' | 'none';
+  /** LeakyReLU slope. @default 0.2 */
+  readonly leakySlope?: number;
   /** Conv stride (conv only). @default 1 */
   readonly stride?: 1 | 2;
   /** Padding on each spatial side before the conv (conv only). @default 0 */
@@ -26,10 +32,8 @@ export interface ConvUnitSpec {
   readonly padMode?: 'reflect' | 'zero';
   /** Instance norm after the bias. */
   readonly norm: boolean;
-  /** Activation at the end. */
-  readonly activation: 'relu' | 'leaky' | 'tanh' | 'none';
-  /** LeakyReLU slope. @default 0.2 */
-  readonly leakySlope?: number;
+  /** tanh at the end (the content head). @default 'none' */
+  readonly output?: 'tanh' | 'none';
 }
 
 /** 'fused': one op with a hand-written gradient (training); 'taped': the composed ops of layers.ts (reference). */
@@ -39,6 +43,8 @@ export type UnitMode = 'fused' | 'taped';
 export interface ConvUnitOptions {
   /** @default 'fused' */
   readonly mode?: UnitMode | undefined;
+  /** Added after the input activation (a constant: noise after the previous ReLU), [N, H, W, in]. */
+  readonly inputNoise?: tfjs.Tensor4D | undefined;
   /** Added after the bias, before the norm (a constant: noise), [N, H', W', out]. */
   readonly preNorm?: tfjs.Tensor4D | undefined;
   /**
@@ -48,142 +54,158 @@ export interface ConvUnitOptions {
   readonly frozen?: boolean | undefined;
 }
 
+/** Constants a unit's forward and backward share. */
+interface UnitContext {
+  readonly spec: ConvUnitSpec;
+  readonly inputNoise?: tfjs.Tensor4D | undefined;
+  readonly preNorm?: tfjs.Tensor4D | undefined;
+}
+
 /**
  * Runs one unit on x [N, H, W, in] with `layer` (kernel [k, k, in, out] for conv, [3, 3, out, in] for deconv).
  */
 export function convUnit(tf: Tf, x: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, options: ConvUnitOptions = {}): tfjs.Tensor4D {
-  const { preNorm } = options;
-  if (options.mode === 'taped') return tapedUnit(tf, x, layer, spec, preNorm);
+  const context: UnitContext = { spec, inputNoise: options.inputNoise, preNorm: options.preNorm };
+  if (options.mode === 'taped') return tapedUnit(tf, x, layer, context);
+  // the backward pass rebuilds the conv input, so the input noise is kept (the caller's copy may be freed)
+  const noiseToKeep = options.inputNoise === undefined ? [] : [options.inputNoise];
   if (options.frozen === true) {
     const frozenUnit = tf.customGrad(((input: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-      const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, layer.kernel, layer.bias, spec, preNorm);
-      save([input, layer.kernel, ...keep]);
+      const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, layer.kernel, layer.bias, context);
+      save([input, layer.kernel, ...keep, ...noiseToKeep]);
       return {
         value,
-        gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], spec, false)[0]!,
+        gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], context, false)[0]!,
       };
     }) as unknown as Parameters<Tf['customGrad']>[0]);
     return frozenUnit(x) as tfjs.Tensor4D;
   }
   const unit = tf.customGrad(((input: tfjs.Tensor, kernel: tfjs.Tensor, bias: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-    const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, kernel as tfjs.Tensor4D, bias as tfjs.Tensor1D, spec, preNorm);
-    save([input, kernel, ...keep]);
+    const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, kernel as tfjs.Tensor4D, bias as tfjs.Tensor1D, context);
+    save([input, kernel, ...keep, ...noiseToKeep]);
     return {
       value,
-      gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], spec, true),
+      gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], context, true),
     };
   }) as unknown as Parameters<Tf['customGrad']>[0]);
   return unit(x, layer.kernel, layer.bias) as tfjs.Tensor4D;
 }
 
 /** The composed reference path: the same maths through taped tfjs ops. */
-function tapedUnit(tf: Tf, x: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, preNorm?: tfjs.Tensor4D): tfjs.Tensor4D {
+function tapedUnit(tf: Tf, x: tfjs.Tensor4D, layer: ConvWeights, { spec, inputNoise, preNorm }: UnitContext): tfjs.Tensor4D {
   return tf.tidy(() => {
+    let h = activateInput(tf, x, spec);
+    if (inputNoise !== undefined) h = tf.add(h, inputNoise);
     let z: tfjs.Tensor4D;
     if (spec.kind === 'deconv') {
-      z = convTranspose3x3s2(tf, x, layer.kernel, layer.bias);                           // [N, 2H, 2W, out]
+      z = convTranspose3x3s2(tf, h, layer.kernel, layer.bias);                           // [N, 2H, 2W, out]
     } else if (spec.padMode === 'reflect') {
-      z = conv2dValid(tf, reflectPad(tf, x, spec.pad ?? 0), layer.kernel, layer.bias, spec.stride ?? 1);
+      z = conv2dValid(tf, reflectPad(tf, h, spec.pad ?? 0), layer.kernel, layer.bias, spec.stride ?? 1);
     } else {
-      z = conv2dValid(tf, x, layer.kernel, layer.bias, spec.stride ?? 1, spec.pad ?? 0);
+      z = conv2dValid(tf, h, layer.kernel, layer.bias, spec.stride ?? 1, spec.pad ?? 0);
     }
     if (preNorm !== undefined) z = tf.add(z, preNorm);
     if (spec.norm) z = instanceNorm(tf, z);
-    return activate(tf, z, spec);
+    return spec.output === 'tanh' ? tf.tanh(z) : z;
   });
 }
 
-function activate(tf: Tf, z: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
-  switch (spec.activation) {
-    case 'relu': return tf.relu(z);
-    case 'leaky': return tf.leakyRelu(z, spec.leakySlope ?? 0.2);
-    case 'tanh': return tf.tanh(z);
-    case 'none': return z;
+function activateInput(tf: Tf, x: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
+  switch (spec.input ?? 'none') {
+    case 'relu': return tf.relu(x);
+    case 'leaky': return tf.leakyRelu(x, spec.leakySlope ?? 0.2);
+    case 'none': return x;
   }
 }
 
-/** x padded as the spec says: [N, H+2p, W+2p, C]. */
-function padInput(tf: Tf, x: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
+/** The conv's input: activation, input noise, padding: [N, H+2p, W+2p, in] (deconv: [N, H, W, in]). */
+function convInput(tf: Tf, x: tfjs.Tensor4D, { spec, inputNoise }: UnitContext): tfjs.Tensor4D {
+  let h = activateInput(tf, x, spec);
+  if (inputNoise !== undefined) h = tf.add(h, inputNoise);
   const p = spec.pad ?? 0;
-  if (p === 0 || spec.kind === 'deconv') return x;
+  if (p === 0 || spec.kind === 'deconv') return h;
   const paddings: [number, number][] = [[0, 0], [p, p], [p, p], [0, 0]];
-  return spec.padMode === 'reflect' ? tf.mirrorPad(x, paddings, 'reflect') : tf.pad(x, paddings);
+  return spec.padMode === 'reflect' ? tf.mirrorPad(h, paddings, 'reflect') : tf.pad(h, paddings);
 }
 
 /** Forward of one unit; `keep` is what the backward pass needs besides x and the kernel. */
 function unitForward(
-  tf: Tf, x: tfjs.Tensor4D, kernel: tfjs.Tensor4D, bias: tfjs.Tensor1D, spec: ConvUnitSpec, preNorm?: tfjs.Tensor4D,
+  tf: Tf, x: tfjs.Tensor4D, kernel: tfjs.Tensor4D, bias: tfjs.Tensor1D, context: UnitContext,
 ): { value: tfjs.Tensor4D; keep: tfjs.Tensor[] } {
-  let value!: tfjs.Tensor4D;
-  let keep!: tfjs.Tensor[];
-  // tidy frees the pads, the conv output and the moments; what is returned survives
+  const { spec, preNorm } = context;
+  // tidy frees the activated and padded input, the conv output and the moments; what is returned survives
   const kept = tf.tidy(() => {
+    const input = convInput(tf, x, context);
     let z: tfjs.Tensor4D;
     if (spec.kind === 'deconv') {
       const [n, h, w] = x.shape;
       const out = kernel.shape[2];
-      const full = tf.conv2dTranspose(x, kernel, [n, 2 * h + 1, 2 * w + 1, out], 2, 'valid');   // [N, 2H+1, 2W+1, out]
+      const full = tf.conv2dTranspose(input, kernel, [n, 2 * h + 1, 2 * w + 1, out], 2, 'valid'); // [N, 2H+1, 2W+1, out]
       z = tf.add(tf.slice(full, [0, 1, 1, 0], [n, 2 * h, 2 * w, out]), bias);                     // [N, 2H, 2W, out]
     } else {
-      z = tf.add(tf.conv2d(padInput(tf, x, spec), kernel, spec.stride ?? 1, 'valid'), bias);      // [N, H', W', out]
+      z = tf.add(tf.conv2d(input, kernel, spec.stride ?? 1, 'valid'), bias);                      // [N, H', W', out]
     }
     if (preNorm !== undefined) z = tf.add(z, preNorm);
-    if (!spec.norm) {
-      const y = activate(tf, z, spec);
-      // relu/leaky masks and tanh's derivative come from the output; 'none' needs nothing
-      return spec.activation === 'none' ? [y] : [y, y];
+    if (spec.norm) {
+      const { mean, variance } = tf.moments(z, [1, 2], true);                                     // [N, 1, 1, out] each
+      const rstd = tf.rsqrt(tf.add(variance, INSTANCE_NORM_EPSILON));                             // [N, 1, 1, out]
+      z = tf.mul(tf.sub(z, mean), rstd) as tfjs.Tensor4D;                                          // x̂ [N, H', W', out]
+      return spec.output === 'tanh' ? [tf.tanh(z), z, rstd] : [z, z, rstd];
     }
-    const { mean, variance } = tf.moments(z, [1, 2], true);                                       // [N, 1, 1, out] each
-    const rstd = tf.rsqrt(tf.add(variance, INSTANCE_NORM_EPSILON));                               // [N, 1, 1, out]
-    const xhat = tf.mul(tf.sub(z, mean), rstd) as tfjs.Tensor4D;                                   // [N, H', W', out]
-    return [activate(tf, xhat, spec), xhat, rstd];
+    if (spec.output !== 'tanh') return [z];
+    const y = tf.tanh(z);
+    return [y, y];
   });
-  value = kept[0] as tfjs.Tensor4D;
-  keep = spec.norm || spec.activation !== 'none' ? kept.slice(1) : [];
-  return { value, keep };
+  const value = kept[0] as tfjs.Tensor4D;
+  return { value, keep: kept.slice(1) };
 }
 
 /**
  * Gradients of one unit with respect to [x, kernel, bias] (only [x] unless `weights`).
- * saved = [x, kernel, x̂, rstd] (norm) or [x, kernel, y] (activation, no norm) or [x, kernel].
+ * saved = [x, kernel, x̂, rstd] (norm), [x, kernel, tanh output] (tanh, no norm) or [x, kernel], then the
+ * input noise when there is one.
  */
-function unitBackward(tf: Tf, dy: tfjs.Tensor4D, saved: tfjs.Tensor4D[], spec: ConvUnitSpec, weights: boolean): tfjs.Tensor[] {
+function unitBackward(tf: Tf, dy: tfjs.Tensor4D, savedAll: tfjs.Tensor4D[], forward: UnitContext, weights: boolean): tfjs.Tensor[] {
+  const { spec } = forward;
+  const hasNoise = forward.inputNoise !== undefined;
+  const saved = hasNoise ? savedAll.slice(0, -1) : savedAll;
+  const context: UnitContext = { spec, inputNoise: hasNoise ? savedAll[savedAll.length - 1] : undefined };
   const [x, kernel] = saved as [tfjs.Tensor4D, tfjs.Tensor4D];
   return tf.tidy(() => {
-    let dz: tfjs.Tensor4D;
+    let dz = dy;
     if (spec.norm) {
       const [xhat, rstd] = saved.slice(2) as [tfjs.Tensor4D, tfjs.Tensor4D];
-      const g = activationBackward(tf, dy, xhat, spec);                                            // dL/dx̂ [N, H', W', out]
-      const meanG = tf.mean(g, [1, 2], true);                                                      // [N, 1, 1, out]
-      const meanGXhat = tf.mean(tf.mul(g, xhat), [1, 2], true);                                    // [N, 1, 1, out]
-      dz = tf.mul(rstd, tf.sub(tf.sub(g, meanG), tf.mul(xhat, meanGXhat))) as tfjs.Tensor4D;      // [N, H', W', out]
-    } else {
-      dz = spec.activation === 'none' ? dy : activationBackward(tf, dy, saved[2]!, spec);
+      if (spec.output === 'tanh') dz = tf.mul(dz, tf.sub(1, tf.square(tf.tanh(xhat))));
+      const meanG = tf.mean(dz, [1, 2], true);                                                     // [N, 1, 1, out]
+      const meanGXhat = tf.mean(tf.mul(dz, xhat), [1, 2], true);                                   // [N, 1, 1, out]
+      dz = tf.mul(rstd, tf.sub(tf.sub(dz, meanG), tf.mul(xhat, meanGXhat))) as tfjs.Tensor4D;     // [N, H', W', out]
+    } else if (spec.output === 'tanh') {
+      dz = tf.mul(dz, tf.sub(1, tf.square(saved[2]!))) as tfjs.Tensor4D;                           // 1 − tanh²
     }
+    const input = convInput(tf, x, context);                                                       // rebuilt, [N, H+2p, W+2p, in]
+    let dInput: tfjs.Tensor4D;
+    let dKernel: (() => tfjs.Tensor) | undefined;
     if (spec.kind === 'deconv') {
       const dFull = tf.pad(dz, [[0, 0], [1, 0], [1, 0], [0, 0]]) as tfjs.Tensor4D;                  // [N, 2H+1, 2W+1, out]
-      const dx = tf.conv2d(dFull, kernel, 2, 'valid');                                             // [N, H, W, in]
-      if (!weights) return [dx];
-      return [dx, filterGradient(tf, dFull, x, kernel.shape, 2), tf.sum(dz, [0, 1, 2])];            // dKernel [3, 3, out, in], dBias [out]
+      dInput = tf.conv2d(dFull, kernel, 2, 'valid');                                               // [N, H, W, in]
+      dKernel = () => filterGradient(tf, dFull, input, kernel.shape, 2);                          // [3, 3, out, in]
+    } else {
+      const stride = spec.stride ?? 1;
+      const dPadded = tf.conv2dTranspose(dz, kernel, input.shape, stride, 'valid') as tfjs.Tensor4D; // [N, H+2p, W+2p, in]
+      dInput = unpadGradient(tf, dPadded, spec);                                                   // [N, H, W, in]
+      dKernel = () => filterGradient(tf, input, dz, kernel.shape, stride);                        // [k, k, in, out]
     }
-    const stride = spec.stride ?? 1;
-    const padded = padInput(tf, x, spec);                                                          // [N, H+2p, W+2p, in]
-    const dPadded = tf.conv2dTranspose(dz, kernel, padded.shape, stride, 'valid') as tfjs.Tensor4D; // [N, H+2p, W+2p, in]
-    const dx = unpadGradient(tf, dPadded, spec);                                                   // [N, H, W, in]
-    if (!weights) return [dx];
-    return [dx, filterGradient(tf, padded, dz, kernel.shape, stride), tf.sum(dz, [0, 1, 2])];      // dKernel [k, k, in, out], dBias [out]
+    const dx = inputActivationBackward(tf, dInput, x, spec);                                      // [N, H, W, in]
+    return weights ? [dx, dKernel(), tf.sum(dz, [0, 1, 2])] : [dx];                                // dBias [out]
   });
 }
 
-/** dL/d(pre-activation) from dL/dy, given the pre-activation (norm) or the output (no norm; same sign). */
-function activationBackward(tf: Tf, dy: tfjs.Tensor4D, t: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
-  switch (spec.activation) {
-    case 'relu': return tf.mul(dy, tf.step(t)) as tfjs.Tensor4D;
-    case 'leaky': return tf.mul(dy, tf.step(t, spec.leakySlope ?? 0.2)) as tfjs.Tensor4D;
-    case 'tanh': return (spec.norm
-      ? tf.mul(dy, tf.sub(1, tf.square(tf.tanh(t))))
-      : tf.mul(dy, tf.sub(1, tf.square(t)))) as tfjs.Tensor4D;
-    case 'none': return dy;
+/** dL/dx from dL/d(activated input): ReLU passes where x > 0, LeakyReLU scales the rest by its slope. */
+function inputActivationBackward(tf: Tf, d: tfjs.Tensor4D, x: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
+  switch (spec.input ?? 'none') {
+    case 'relu': return tf.mul(d, tf.step(x)) as tfjs.Tensor4D;
+    case 'leaky': return tf.mul(d, tf.step(x, spec.leakySlope ?? 0.2)) as tfjs.Tensor4D;
+    case 'none': return d;
   }
 }
 
@@ -194,7 +216,7 @@ function filterGradient(tf: Tf, input: tfjs.Tensor4D, dy: tfjs.Tensor4D, filterS
   }) as tfjs.Tensor4D;
 }
 
-/** dL/dx from dL/d(padded x): the centre, plus (reflect) each mirrored border row/column added onto its source. */
+/** dL/d(activated x) from dL/d(padded): the centre, plus (reflect) each mirrored border row/column added onto its source. */
 function unpadGradient(tf: Tf, dPadded: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
   const p = spec.pad ?? 0;
   if (p === 0) return dPadded;

@@ -74,13 +74,14 @@ export interface RunDiscriminatorOptions {
 export function runDiscriminator(tf: Tf, weights: DiscriminatorWeights, x: tfjs.Tensor4D, options: RunDiscriminatorOptions = {}): tfjs.Tensor4D {
   return tf.tidy(() => {
     let h = x;
+    let activate = false;                                                          // pre-activation units: a layer's LeakyReLU runs in the next unit
     for (const layer of weights.layers) {
       h = convUnit(tf, h, layer.conv, {                                            // s2: [N, H/2, W/2, out]; s1: [N, H−1, W−1, out]
-        kind: 'conv', stride: layer.stride, pad: 1, padMode: 'zero', norm: layer.norm,
-        activation: layer.activation ? 'leaky' : 'none', leakySlope: LEAKY_SLOPE,
+        kind: 'conv', input: activate ? 'leaky' : 'none', leakySlope: LEAKY_SLOPE, stride: layer.stride, pad: 1, padMode: 'zero', norm: layer.norm,
       }, { mode: options.units, frozen: options.frozen });
+      activate = layer.activation;
     }
-    return h;                                                                      // [N, 30, 30, 1] at 256²
+    return activate ? tf.leakyRelu(h, LEAKY_SLOPE) : h;                           // [N, 30, 30, 1] at 256²
   });
 }
 

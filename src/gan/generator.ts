@@ -73,13 +73,15 @@ export interface RunGeneratorOptions {
   readonly units?: UnitMode | undefined;
 }
 
-const ENCODER_IN: ConvUnitSpec = { kind: 'conv', pad: 3, padMode: 'reflect', norm: true, activation: 'relu' };
-const DOWN: ConvUnitSpec = { kind: 'conv', stride: 2, pad: 1, padMode: 'zero', norm: true, activation: 'relu' };
-const BLOCK_IN: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true, activation: 'relu' };
-const BLOCK_OUT: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true, activation: 'none' };
-const UP: ConvUnitSpec = { kind: 'deconv', norm: true, activation: 'relu' };
-const CONTENT_OUT: ConvUnitSpec = { kind: 'conv', pad: 3, padMode: 'reflect', norm: false, activation: 'tanh' };
-const ATTENTION_OUT: ConvUnitSpec = { kind: 'conv', norm: false, activation: 'none' };
+// pre-activation units (conv-unit.ts): each applies the previous layer's ReLU to its input
+const ENCODER_IN: ConvUnitSpec = { kind: 'conv', pad: 3, padMode: 'reflect', norm: true };
+const DOWN: ConvUnitSpec = { kind: 'conv', input: 'relu', stride: 2, pad: 1, padMode: 'zero', norm: true };
+const BLOCK_IN: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true };
+const BLOCK_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 1, padMode: 'reflect', norm: true };
+const UP_FIRST: ConvUnitSpec = { kind: 'deconv', norm: true };
+const UP_SECOND: ConvUnitSpec = { kind: 'deconv', input: 'relu', norm: true };
+const CONTENT_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 3, padMode: 'reflect', norm: false, output: 'tanh' };
+const ATTENTION_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', norm: false };
 
 /** Creates the generator's variables, seeded. */
 export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
@@ -116,33 +118,33 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
   if (options.noise !== undefined) assertNoiseSpec(options.noise);
   const mode = options.units ?? 'fused';
   return tf.tidy(() => {
-    const unit = (input: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, preNorm?: tfjs.Tensor4D) => convUnit(tf, input, layer, spec, { mode, preNorm });
     const { noise, noiseSeed } = options;
-    const upContent = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer) => {
+    const unit = (input: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D) =>
+      convUnit(tf, input, layer, spec, { mode, inputNoise, preNorm });
+    const draw = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer, position: 'preNorm' | 'postAct') => {
       const [batch, height, width] = input.shape;
-      const shape = [batch, 2 * height, 2 * width, layer.kernel.shape[2]] as const;                  // [N, 2H, 2W, out]
-      const activated = unit(input, layer, UP, drawNoise(tf, shape, noise, name, 'preNorm', noiseSeed));
-      const postAct = drawNoise(tf, shape, noise, name, 'postAct', noiseSeed);
-      return postAct === undefined ? activated : tf.add(activated, postAct) as tfjs.Tensor4D;
+      return drawNoise(tf, [batch, 2 * height, 2 * width, layer.kernel.shape[2]], noise, name, position, noiseSeed); // [N, 2H, 2W, out]
     };
 
-    // encoder
+    // encoder; each unit's output is its normalised map x̂, the next unit applies the ReLU
     let e = unit(x, weights.conv1, ENCODER_IN);                            // [N, H, W, ngf]
     e = unit(e, weights.conv2, DOWN);                                      // [N, H/2, W/2, 2ngf]
-    e = unit(e, weights.conv3, DOWN);                                      // [N, H/4, W/4, 4ngf]
+    e = tf.relu(unit(e, weights.conv3, DOWN));                             // [N, H/4, W/4, 4ngf], the residual stream
     for (const block of weights.blocks) {
       const r = unit(e, block.conv1, BLOCK_IN);                            // [N, H/4, W/4, 4ngf]
       e = tf.add(e, unit(r, block.conv2, BLOCK_OUT));                      // skip, no ReLU after the add
     }
 
-    // content branch: 9 RGB images (noise, when asked, after c1 and/or c2)
-    let c = upContent(e, weights.deconv1Content, 'c1');                    // [N, H/2, W/2, 2ngf]
-    c = upContent(c, weights.deconv2Content, 'c2');                        // [N, H, W, ngf]
-    const content = unit(c, weights.deconv3Content, CONTENT_OUT);          // [N, H, W, 27]
+    // content branch: 9 RGB images (noise, when asked, on c1 and/or c2: before the norm, or after the ReLU,
+    // which the next unit applies, so that noise is its input noise)
+    const c1 = unit(e, weights.deconv1Content, UP_FIRST, undefined, draw(e, weights.deconv1Content, 'c1', 'preNorm'));      // [N, H/2, W/2, 2ngf]
+    const c1Post = draw(e, weights.deconv1Content, 'c1', 'postAct');
+    const c2 = unit(c1, weights.deconv2Content, UP_SECOND, c1Post, draw(c1, weights.deconv2Content, 'c2', 'preNorm'));    // [N, H, W, ngf]
+    const content = unit(c2, weights.deconv3Content, CONTENT_OUT, draw(c1, weights.deconv2Content, 'c2', 'postAct'));     // [N, H, W, 27]
 
     // attention branch: 10 maps, softmax over the maps
-    let a = unit(e, weights.deconv1Attention, UP);                         // [N, H/2, W/2, 2ngf]
-    a = unit(a, weights.deconv2Attention, UP);                             // [N, H, W, ngf]
+    let a = unit(e, weights.deconv1Attention, UP_FIRST);                   // [N, H/2, W/2, 2ngf]
+    a = unit(a, weights.deconv2Attention, UP_SECOND);                      // [N, H, W, ngf]
     const attention = tf.softmax(unit(a, weights.deconv3Attention, ATTENTION_OUT), -1) as tfjs.Tensor4D; // [N, H, W, 10]
 
     // y = Σ_{i≤9} C_i·A_i + x·A_10

@@ -30,35 +30,35 @@ function relativeDiff(a: tfjs.Tensor, b: tfjs.Tensor): number {
   return diff / (scale || 1);
 }
 
-const SPECS: [string, ConvUnitSpec, number, number, boolean][] = [
-  // name,                                      spec,                                                                                   in, out, preNorm noise
-  ['reflect 7×7, norm, relu (encoder in)', { kind: 'conv', pad: 3, padMode: 'reflect', norm: true, activation: 'relu' }, 3, 4, false],
-  ['zero pad 1, stride 2, norm, relu (down)', { kind: 'conv', stride: 2, pad: 1, padMode: 'zero', norm: true, activation: 'relu' }, 3, 5, false],
-  ['reflect 3×3, norm, none (block out)', { kind: 'conv', pad: 1, padMode: 'reflect', norm: true, activation: 'none' }, 4, 4, false],
-  ['deconv, norm, relu, noise (up)', { kind: 'deconv', norm: true, activation: 'relu' }, 4, 3, true],
-  ['reflect 7×7, tanh (content out)', { kind: 'conv', pad: 3, padMode: 'reflect', norm: false, activation: 'tanh' }, 3, 6, false],
-  ['1×1, none (attention out)', { kind: 'conv', norm: false, activation: 'none' }, 3, 5, false],
-  ['4×4 zero 1 s2, leaky (D first)', { kind: 'conv', stride: 2, pad: 1, padMode: 'zero', norm: false, activation: 'leaky' }, 3, 4, false],
-  ['4×4 zero 1 s1, norm, leaky (D middle)', { kind: 'conv', stride: 1, pad: 1, padMode: 'zero', norm: true, activation: 'leaky' }, 3, 4, false],
+const SPECS: [string, ConvUnitSpec, number, number, number, boolean, boolean][] = [
+  // name,                                   spec,                                                                                     k, in, out, input noise, preNorm noise
+  ['reflect 7×7, norm (encoder in)', { kind: 'conv', pad: 3, padMode: 'reflect', norm: true }, 7, 3, 4, false, false],
+  ['relu, zero 1, stride 2, norm (down)', { kind: 'conv', input: 'relu', stride: 2, pad: 1, padMode: 'zero', norm: true }, 3, 3, 5, false, false],
+  ['relu + noise, reflect 3×3, norm (block out)', { kind: 'conv', input: 'relu', pad: 1, padMode: 'reflect', norm: true }, 3, 4, 4, true, false],
+  ['deconv, noise, norm (up first)', { kind: 'deconv', norm: true }, 3, 4, 3, false, true],
+  ['relu + noise, deconv, noise, norm (up second)', { kind: 'deconv', input: 'relu', norm: true }, 3, 4, 3, true, true],
+  ['relu, reflect 7×7, tanh (content out)', { kind: 'conv', input: 'relu', pad: 3, padMode: 'reflect', norm: false, output: 'tanh' }, 7, 3, 6, false, false],
+  ['relu, 1×1 (attention out)', { kind: 'conv', input: 'relu', norm: false }, 1, 3, 5, false, false],
+  ['4×4 zero 1 s2 (D first)', { kind: 'conv', stride: 2, pad: 1, padMode: 'zero', norm: false }, 4, 3, 4, false, false],
+  ['leaky, 4×4 zero 1 s1, norm (D middle)', { kind: 'conv', input: 'leaky', stride: 1, pad: 1, padMode: 'zero', norm: true }, 4, 3, 4, false, false],
+  ['leaky, 4×4 zero 1 s1 (D last)', { kind: 'conv', input: 'leaky', stride: 1, pad: 1, padMode: 'zero', norm: false }, 4, 3, 1, false, false],
 ];
-const KERNEL: Record<string, number> = { 'reflect 7×7': 7, 'zero pad 1, stride 2': 3, 'reflect 3×3': 3, deconv: 3, '1×1': 1, '4×4': 4 };
-const kernelSize = (name: string) => Object.entries(KERNEL).find(([prefix]) => name.startsWith(prefix))![1];
 
 const units = suite('convUnit fused vs taped');
 
-for (const [name, spec, cin, cout, withNoise] of SPECS) {
+for (const [name, spec, k, cin, cout, withInputNoise, withPreNorm] of SPECS) {
   units(`~> ${name}: same output, gradients within 1e-5`, () => {
     const before = tf.memory().numTensors;
-    const k = kernelSize(name);
     const x = tf.randomUniform([2, 8, 8, cin], -1, 1, 'float32', 1) as tfjs.Tensor4D;                   // [2, 8, 8, in]
     const kernel = tf.randomNormal(spec.kind === 'deconv' ? [3, 3, cout, cin] : [k, k, cin, cout], 0, 0.3, 'float32', 2) as tfjs.Tensor4D;
     const bias = tf.randomNormal([cout], 0, 0.3, 'float32', 3) as tfjs.Tensor1D;
     const outSide = spec.kind === 'deconv' ? 16 : Math.floor((8 + 2 * (spec.pad ?? 0) - k) / (spec.stride ?? 1)) + 1;
-    const noise = withNoise ? tf.randomNormal([2, outSide, outSide, cout], 0, 0.5, 'float32', 4) as tfjs.Tensor4D : undefined;
+    const inputNoise = withInputNoise ? tf.randomNormal([2, 8, 8, cin], 0, 0.5, 'float32', 6) as tfjs.Tensor4D : undefined;
+    const preNorm = withPreNorm ? tf.randomNormal([2, outSide, outSide, cout], 0, 0.5, 'float32', 4) as tfjs.Tensor4D : undefined;
     const projection = tf.randomNormal([2, outSide, outSide, cout], 0, 1, 'float32', 5);               // [2, H', W', out]
     const run = (mode: UnitMode) => tf.grads((xi: tfjs.Tensor, ki: tfjs.Tensor, bi: tfjs.Tensor) =>
-      tf.sum(tf.mul(convUnit(tf, xi as tfjs.Tensor4D, { kernel: ki as tfjs.Tensor4D, bias: bi as tfjs.Tensor1D }, spec, { mode, preNorm: noise }), projection)))([x, kernel, bias]);
-    const outputs = (['fused', 'taped'] as const).map((mode) => convUnit(tf, x, { kernel, bias }, spec, { mode, preNorm: noise }));
+      tf.sum(tf.mul(convUnit(tf, xi as tfjs.Tensor4D, { kernel: ki as tfjs.Tensor4D, bias: bi as tfjs.Tensor1D }, spec, { mode, inputNoise, preNorm }), projection)))([x, kernel, bias]);
+    const outputs = (['fused', 'taped'] as const).map((mode) => convUnit(tf, x, { kernel, bias }, spec, { mode, inputNoise, preNorm }));
     assert.equal(outputs[0]!.shape, [2, outSide, outSide, cout], '~> shape');
     assert.is(relativeDiff(outputs[0]!, outputs[1]!), 0, '~> identical forward');
     const [fused, taped] = [run('fused'), run('taped')];
@@ -66,9 +66,9 @@ for (const [name, spec, cin, cout, withNoise] of SPECS) {
       const diff = relativeDiff(fused[i]!, taped[i]!);
       assert.ok(diff <= 1e-5, `~> ${what} differs by ${diff.toExponential(2)} (relative)`);
     });
-    const frozen = tf.grad((xi: tfjs.Tensor) => tf.sum(tf.mul(convUnit(tf, xi as tfjs.Tensor4D, { kernel, bias }, spec, { frozen: true, preNorm: noise }), projection)))(x);
+    const frozen = tf.grad((xi: tfjs.Tensor) => tf.sum(tf.mul(convUnit(tf, xi as tfjs.Tensor4D, { kernel, bias }, spec, { frozen: true, inputNoise, preNorm }), projection)))(x);
     assert.is(relativeDiff(frozen, fused[0]!), 0, '~> frozen weights give the same dx');
-    tf.dispose([x, kernel, bias, projection, ...outputs, ...fused, ...taped, frozen, ...(noise ? [noise] : [])]);
+    tf.dispose([x, kernel, bias, projection, ...outputs, ...fused, ...taped, frozen, ...(inputNoise ? [inputNoise] : []), ...(preNorm ? [preNorm] : [])]);
     assert.is(tf.memory().numTensors, before, '~> no tensor leaks');
   });
 }
@@ -87,12 +87,12 @@ units('~> the attention mix: same output, gradients of content, attention and x 
   tf.dispose([content, attention, x, projection, fusedOut, tapedOut, ...fused, ...taped]);
 });
 
-units('~> a whole generator (with noise) and discriminator: parameter gradients within 1e-5', () => {
+units('~> a whole generator (noise before the norm, then after the ReLU) and discriminator: parameter gradients within 1e-5', () => {
   const generator = createGeneratorWeights(tf, { ngf: 4, blocks: 2, seed: 3, scope: 'unit_g' });
   const discriminator = createDiscriminatorWeights(tf, { ndf: 4, seed: 4, scope: 'unit_d' });
   const x = tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 10) as tfjs.Tensor4D;
-  const noise = { layers: ['c1', 'c2'] as ('c1' | 'c2')[], position: 'preNorm' as const, sigma: 0.3 };
-  const grads = (mode: UnitMode) => {
+  const grads = (mode: UnitMode, position: 'preNorm' | 'postAct') => {
+    const noise = { layers: ['c1', 'c2'] as ('c1' | 'c2')[], position, sigma: 0.3 };
     const variables = [...generator.variables, ...discriminator.variables];
     const { grads: named } = tf.variableGrads(() => {
       const y = runGenerator(tf, generator, x, { units: mode, noise, noiseSeed: 5 });
@@ -101,23 +101,26 @@ units('~> a whole generator (with noise) and discriminator: parameter gradients 
     }, variables);
     return variables.map((v) => named[v.name]!);
   };
-  const [fused, taped] = [grads('fused'), grads('taped')];
-  const names = [...generator.variables, ...discriminator.variables].map((v) => v.name);
-  const largest = (t: tfjs.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
-  const overall = Math.max(...taped.map(largest));
-  // a bias right before instance norm has true gradient 0 (the norm subtracts it); both paths give rounding
-  // noise there (~1e-8), so those are checked to be noise in both, the rest relative to their own scale
-  const noiseLevel = names.filter((_, i) => largest(taped[i]!) <= 1e-6 * overall);
-  assert.ok(noiseLevel.length > 0 && noiseLevel.every((name) => /(conv[123]|resnet_blocks\.\d+\.conv[12]|deconv[12]_(content|attention)|model\.(2|5|8))\/bias$/.test(name)), `~> only pre-norm biases have noise-level gradients, found ${noiseLevel.join(', ')}`);
-  for (let i = 0; i < names.length; i += 1) {
-    if (noiseLevel.includes(names[i]!)) {
-      assert.ok(largest(fused[i]!) <= 1e-6 * overall, `~> ${names[i]}: noise-level in the fused path too`);
-    } else {
-      const diff = relativeDiff(fused[i]!, taped[i]!);
-      assert.ok(diff <= 1e-5, `~> ${names[i]} differs by ${diff.toExponential(2)} (relative)`);
+  for (const position of ['preNorm', 'postAct'] as const) {
+    const [fused, taped] = [grads('fused', position), grads('taped', position)];
+    const names = [...generator.variables, ...discriminator.variables].map((v) => v.name);
+    const largest = (t: tfjs.Tensor) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]!);
+    const overall = Math.max(...taped.map(largest));
+    // a bias right before instance norm has true gradient 0 (the norm subtracts it); both paths give rounding
+    // noise there (~1e-8), so those are checked to be noise in both, the rest relative to their own scale
+    const noiseLevel = names.filter((_, i) => largest(taped[i]!) <= 1e-6 * overall);
+    assert.ok(noiseLevel.length > 0 && noiseLevel.every((name) => /(conv[123]|resnet_blocks\.\d+\.conv[12]|deconv[12]_(content|attention)|model\.(2|5|8))\/bias$/.test(name)), `~> only pre-norm biases have noise-level gradients, found ${noiseLevel.join(', ')}`);
+    for (let i = 0; i < names.length; i += 1) {
+      if (noiseLevel.includes(names[i]!)) {
+        assert.ok(largest(fused[i]!) <= 1e-6 * overall, `~> ${names[i]}: noise-level in the fused path too`);
+      } else {
+        const diff = relativeDiff(fused[i]!, taped[i]!);
+        assert.ok(diff <= 1e-5, `~> ${names[i]} differs by ${diff.toExponential(2)} (relative, noise ${position})`);
+      }
     }
+    tf.dispose([...fused, ...taped]);
   }
-  tf.dispose([x, ...fused, ...taped]);
+  tf.dispose(x);
   disposeWeights(generator);
   disposeDiscriminator(discriminator);
 });
