@@ -10,9 +10,11 @@
  * convolutions). Forward values are the same ops as the composed path (`mode: 'taped'`, made of layers.ts),
  * so outputs agree bit for bit and gradients to float rounding (test/gan/conv-unit.test.ts). Reflect
  * padding's gradient folds the mirrored border rows back onto the rows they copy (tf.mirrorPad's own
- * gradient is wrong, MODEL.md §3.1); its forward is right and is used. NHWC throughout.
+ * gradient is wrong, MODEL.md §3.1); its forward is right and is used. On native TensorFlow that fold and the
+ * ReLU masks are TensorFlow's own single gradient ops (kit/native-grad-kernels.ts). NHWC throughout.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { nativeGradKernels } from '../kit/native-grad-kernels.js';
 import type { Tf } from '../kit/tf-backend.js';
 import { conv2dValid, convTranspose3x3s2, INSTANCE_NORM_EPSILON, instanceNorm, reflectPad, type ConvWeights } from './layers.js';
 
@@ -202,6 +204,9 @@ function unitBackward(tf: Tf, dy: tfjs.Tensor4D, savedAll: tfjs.Tensor4D[], forw
 
 /** dL/dx from dL/d(activated input): ReLU passes where x > 0, LeakyReLU scales the rest by its slope. */
 function inputActivationBackward(tf: Tf, d: tfjs.Tensor4D, x: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs.Tensor4D {
+  const native = nativeGradKernels(tf);
+  if (native !== undefined && spec.input === 'relu') return native.reluGrad(d, x);
+  if (native !== undefined && spec.input === 'leaky') return native.leakyReluGrad(d, x, spec.leakySlope ?? 0.2);
   switch (spec.input ?? 'none') {
     case 'relu': return tf.mul(d, tf.step(x)) as tfjs.Tensor4D;
     case 'leaky': return tf.mul(d, tf.step(x, spec.leakySlope ?? 0.2)) as tfjs.Tensor4D;
@@ -222,6 +227,8 @@ function unpadGradient(tf: Tf, dPadded: tfjs.Tensor4D, spec: ConvUnitSpec): tfjs
   if (p === 0) return dPadded;
   const [n, hp, wp, c] = dPadded.shape;
   if (spec.padMode !== 'reflect') return tf.slice(dPadded, [0, p, p, 0], [n, hp - 2 * p, wp - 2 * p, c]);
+  const native = nativeGradKernels(tf);
+  if (native !== undefined) return native.mirrorPadGrad(dPadded, [[0, 0], [p, p], [p, p], [0, 0]]);
   const columns = foldReflectAxis(tf, dPadded, p, 2);   // [N, H+2p, W, C]: undo the column pad first (it was applied last)
   return foldReflectAxis(tf, columns, p, 1);             // [N, H, W, C]
 }

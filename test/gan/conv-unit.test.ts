@@ -73,6 +73,26 @@ for (const [name, spec, k, cin, cout, withInputNoise, withPreNorm] of SPECS) {
   });
 }
 
+units('~> without native gradient kernels (cpu backend), the composed fallback agrees too', async () => {
+  const previous = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    for (const spec of [SPECS[2]![1], SPECS[8]![1]]) {                                                    // relu + reflect, leaky + zero
+      const k = spec.padMode === 'reflect' ? 3 : 4;
+      const x = tf.randomUniform([1, 6, 6, 3], -1, 1, 'float32', 11) as tfjs.Tensor4D;
+      const kernel = tf.randomNormal([k, k, 3, 3], 0, 0.3, 'float32', 12) as tfjs.Tensor4D;
+      const bias = tf.zeros([3]) as tfjs.Tensor1D;
+      const run = (mode: UnitMode) => tf.grads((xi: tfjs.Tensor, ki: tfjs.Tensor) =>
+        tf.sum(tf.square(convUnit(tf, xi as tfjs.Tensor4D, { kernel: ki as tfjs.Tensor4D, bias }, spec, { mode }))))([x, kernel]);
+      const [fused, taped] = [run('fused'), run('taped')];
+      fused.forEach((g, i) => assert.ok(relativeDiff(g, taped[i]!) <= 1e-5, `~> gradient ${i} (${spec.padMode})`));
+      tf.dispose([x, kernel, bias, ...fused, ...taped]);
+    }
+  } finally {
+    await tf.setBackend(previous);
+  }
+});
+
 units('~> the attention mix: same output, gradients of content, attention and x within 1e-5', () => {
   const content = tf.randomUniform([2, 6, 6, 27], -1, 1, 'float32', 6) as tfjs.Tensor4D;
   const attention = tf.softmax(tf.randomNormal([2, 6, 6, 10], 0, 1, 'float32', 7)) as tfjs.Tensor4D;
