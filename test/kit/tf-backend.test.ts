@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReproError } from '../../src/errors.js';
-import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, type Tf } from '../../src/kit/tf-backend.js';
+import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, oneDnnEnabled, type Tf } from '../../src/kit/tf-backend.js';
 
 /** Deterministic weights from a small LCG, so both backends start from identical numbers. */
 function seededValues(count: number, seed: number, scale: number): Float32Array {
@@ -63,9 +63,24 @@ backend('native TensorFlow is installed and selected here', () => {
   delete process.env.REPRO_BACKEND;
   try {
     assert.is(detectBackendKind(), 'tensorflow');
-    assert.match(describeBackend('tensorflow'), /^tensorflow \(tfjs-node \d+\.\d+\.\d+, TensorFlow \d+\.\d+\.\d+\)$/);
+    assert.match(describeBackend('tensorflow'), /^tensorflow \(tfjs-node \d+\.\d+\.\d+, TensorFlow \d+\.\d+\.\d+(, oneDNN)?\)$/);
   } finally {
     if (previous !== undefined) process.env.REPRO_BACKEND = previous;
+  }
+});
+
+backend('describeBackend records oneDNN: on by default, off with TF_ENABLE_ONEDNN_OPTS=0', () => {
+  const previous = process.env.TF_ENABLE_ONEDNN_OPTS;
+  try {
+    process.env.TF_ENABLE_ONEDNN_OPTS = '0';
+    assert.not.match(describeBackend('tensorflow'), /oneDNN/);
+    delete process.env.TF_ENABLE_ONEDNN_OPTS;
+    assert.ok(oneDnnEnabled(), '~> default on');
+    assert.match(describeBackend('tensorflow'), /, oneDNN\)$/);
+    assert.not.match(describeBackend('wasm'), /oneDNN/);
+  } finally {
+    if (previous === undefined) delete process.env.TF_ENABLE_ONEDNN_OPTS;
+    else process.env.TF_ENABLE_ONEDNN_OPTS = previous;
   }
 });
 
