@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Offline native TensorFlow for @tensorflow/tfjs-node (and, on NVIDIA machines, tfjs-node-gpu).
 //
-// Run from the project's postinstall (or by hand: `node scripts/install-native-tf.mjs [--force] [--gpu]`).
+// Run from the project's postinstall (or by hand: `node scripts/install-native-tf.mjs [--force] [--gpu] [--verbose]`).
 // tfjs-node's own install script downloads libtensorflow 2.9.1 from storage.googleapis.com, which is not
 // reachable here, so that script is denied in package.json `allowScripts` and this script does the job from
 // PyPI instead: it fetches the pinned TensorFlow wheel with the project's pip (cached, so reruns are offline),
@@ -11,24 +11,36 @@
 // that `require('@tensorflow/tfjs-node')` gives the 'tensorflow' backend with no LD_LIBRARY_PATH (the
 // binding's RUNPATH is $ORIGIN/../../deps/lib).
 //
-// It never fails `npm install`: on any problem it says what failed and how to retry, and exits 0 (the wasm
-// or pure-JS cpu backend is then used). Pass --strict (or REPRO_TF_STRICT=1) to exit 1 instead, e.g. in CI.
-// Env: REPRO_TF_SKIP=1 skip everything; REPRO_TF_CACHE=<dir> wheel cache; REPRO_TF_GPU=0|1 force GPU flow off/on.
+// Where `nvidia-smi` lists a GPU it also builds @tensorflow/tfjs-node-gpu from the CUDA `tensorflow` wheel and the
+// nvidia-*-cu12 wheels of its `and-cuda` extra, checks that TensorFlow's own CUDA loader opens them from deps/,
+// and that TensorFlow registers the GPU. `--gpu` (or REPRO_TF_GPU=1) forces that flow on a machine without one:
+// everything is built and checked the same way, and TensorFlow's reason for seeing no GPU is printed.
+// Each flow is skipped while its binding loads and its deps/.repro-native-tf.json stamp matches the pins.
+//
+// It never fails `npm install`: on any problem it says which step failed and how to retry, and exits 0 (the
+// native CPU backend, else wasm or pure JS, is then used). --strict (or REPRO_TF_STRICT=1) exits 1 instead.
+// Env: REPRO_TF_SKIP=1 skip everything; REPRO_TF_CACHE=<dir> wheel cache; REPRO_TF_GPU=0|1 GPU flow off/forced.
 // Only Node builtins are used. This file is the entry point and the summary; the steps live in
-// scripts/native-tf/ (shared.mjs: pins, options, helpers; wheel.mjs: pip and the wheel cache; binding.mjs:
-// deps/ layout, symbol check, build, verify; flows.mjs: the CPU and GPU flows).
+// scripts/native-tf/ (shared.mjs: pins, options, stamps, helpers; wheel.mjs: pip, the wheel cache, extraction;
+// binding.mjs: deps/lib layout, symbol check, build, verify; cuda.mjs: deps/nvidia layout and the CUDA loader
+// check; flows.mjs: the CPU and GPU flows).
 
-import { RETRY, STRICT, log, secs, t0 } from './native-tf/shared.mjs';
+import { CPU, GPU, GPU_RETRY, RETRY, STRICT, log, secs, t0 } from './native-tf/shared.mjs';
 import { ARCH, findPython } from './native-tf/wheel.mjs';
-import { hasNvidiaGpu, installCpu, installGpu } from './native-tf/flows.mjs';
+import { gpuFlowWanted, installCpu, installGpu } from './native-tf/flows.mjs';
 
 // ---- main ---------------------------------------------------------------------------------------------------
-function fail(what, e) {
-  log(`Native TensorFlow (${what}) is NOT installed: ${e.step ?? e.message}`);
+const FLOWS = [
+  { flow: CPU, install: installCpu, retry: RETRY, instead: 'the wasm backend (or the pure-JS cpu backend) will be used instead' },
+  { flow: GPU, install: installGpu, retry: GPU_RETRY, instead: 'stages run on the CPU (native tfjs-node when its flow succeeded)' },
+];
+
+function fail({ flow, retry, instead }, e) {
+  log(`Native TensorFlow (${flow.flow}: ${flow.pkg}) is NOT installed; step failed: ${e.step ?? e.message}`);
   if (e.detail) for (const l of String(e.detail).split('\n')) log(`    ${l}`);
   else if (!e.step && e.stack) log(`    ${e.stack.split('\n').slice(1, 4).join('\n    ')}`);
-  log(`npm install continues; the wasm backend (or the pure-JS cpu backend) will be used instead.`);
-  log(`Retry with: ${RETRY}`);
+  log(`npm install continues; ${instead}.`);
+  log(`Retry with: ${retry}`);
 }
 
 function main() {
@@ -37,14 +49,12 @@ function main() {
   let ok = true;
   let py; // Python is looked up only when something has to be (re)built; the fast path never needs it
   const getPy = () => (py === undefined ? (py = findPython()) : py);
-  const flows = [['CPU', installCpu]];
-  if (hasNvidiaGpu()) flows.push(['GPU', installGpu]);
-  for (const [what, fn] of flows) {
+  for (const f of FLOWS.filter((f) => f.flow !== GPU || gpuFlowWanted())) {
     try {
-      fn(getPy);
+      f.install(getPy);
     } catch (e) {
       ok = false;
-      fail(what, e);
+      fail(f, e);
     }
   }
   if (ok) log(`done in ${secs(t0)}`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { GPU, ROOT, StepError, TF_LIBS, TF_VERSION, VERBOSE, childEnv, exists, log, run, secs, tail } from './shared.mjs';
+import { ROOT, STAMP_FILE, StepError, TF_LIBS, TF_VERSION, VERBOSE, childEnv, exists, log, run, secs, tail } from './shared.mjs';
 import { extract } from './wheel.mjs';
 
 // ---- deps/ layout, symbol check, build, verify ------------------------------------------------------------
@@ -113,37 +113,61 @@ export function build(pkgDir, binding) {
   log(`built in ${secs(t)}${runpath ? `; RUNPATH ${runpath}` : ''}`);
 }
 
-export function verify(pkg, expectGpu) {
+/** TensorFlow's start-up lines about CUDA and GPUs (its C++ log: `I0000 00:00:… file.cc:N] message`). */
+export function tfGpuLines(stderr) {
+  return stderr.split('\n')
+    .map((l) => /^[IWEF]\d{4} [\d:. ]+\s+\d+ ([\w.]+:\d+)\] (.*)$/.exec(l.trim()))
+    .filter((m) => m && /cuda|cuInit|gpu|GPU|device|dlopen|dynamic library/i.test(m[2]))
+    .map((m) => `${m[1]}] ${m[2]}`);
+}
+
+/**
+ * Loads the package in a clean child and runs one op. `gpu` (GPU flow only): `required` when this machine has an
+ * NVIDIA GPU, so TensorFlow must register it; otherwise (the flow forced on a CPU-only machine) it reports
+ * TensorFlow's own words for why it sees none, and the binding stays (auto-detection picks it only with a GPU).
+ */
+export function verify(pkg, gpu = null) {
   const code = `
     const tf = require(require.resolve(${JSON.stringify(pkg)}, { paths: [${JSON.stringify(ROOT)}] }));
     const sum = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
     const b = tf.backend();
     console.log(JSON.stringify({ backend: tf.getBackend(), sum, tfVersion: b.binding && b.binding.TF_Version, gpu: !!b.isUsingGpuDevice }));`;
   const t = Date.now();
-  const r = run(process.execPath, ['-e', code], { cwd: ROOT, env: childEnv(), timeout: 5 * 60_000 });
+  const r = run(process.execPath, ['-e', code], { cwd: ROOT, env: childEnv(gpu ? { TF_CPP_MIN_LOG_LEVEL: '0' } : {}), timeout: 5 * 60_000 });
   const line = r.out.trim().split('\n').pop() ?? '';
   let res = null;
   try { res = JSON.parse(line); } catch { /* fallthrough */ }
   if (!r.ok || !res || res.backend !== 'tensorflow' || res.sum !== 3) {
     throw new StepError(`require('${pkg}') check failed`, tail(`${r.err}\n${r.out}`, 15) || `exit ${r.status}`);
   }
-  if (expectGpu && !res.gpu) throw new StepError(`${pkg} loaded but TensorFlow sees no GPU`, 'check the NVIDIA driver (nvidia-smi) and the nvidia-*-cu12 libraries in deps/nvidia');
+  const said = gpu ? tfGpuLines(r.err) : [];
+  if (gpu?.required && !res.gpu) {
+    throw new StepError(`${pkg} loaded but TensorFlow registered no GPU`, `${said.join('\n') || '(TensorFlow said nothing about CUDA)'}\ncheck the NVIDIA driver (nvidia-smi) and the libraries in deps/nvidia`);
+  }
   log(`OK: require('${pkg}') -> backend '${res.backend}', TensorFlow ${res.tfVersion}${res.gpu ? ', GPU in use' : ''} (load ${secs(t)}, no LD_LIBRARY_PATH)`);
+  if (gpu && !res.gpu) {
+    log(`no GPU visible (expected: no NVIDIA GPU on this machine); TensorFlow said:`);
+    for (const l of said.length ? said : ['(nothing about CUDA)']) log(`    ${l}`);
+  } else if (gpu) {
+    for (const l of said.filter((s) => /Created device/.test(s))) log(`    ${l}`);
+  }
+  return { ...res, said };
 }
 
 /** Builds the binding and checks it loads; removes it when either fails, so no broken binding is left. */
-export function buildAndVerify(pkgDir, binding, pkg, expectGpu) {
+export function buildAndVerify(pkgDir, binding, pkg, gpu = null) {
   try {
     build(pkgDir, binding);
-    verify(pkg, expectGpu);
+    return verify(pkg, gpu);
   } catch (e) {
     fs.rmSync(binding, { force: true });
     throw e;
   }
 }
 
-export function writeStamp(pkgDir, extra) {
-  const stamp = { tensorflow: TF_VERSION, node: process.versions.node, napi: process.versions.napi, builtAt: new Date().toISOString(), ...extra };
-  fs.writeFileSync(path.join(pkgDir, 'deps', '.repro-native-tf.json'), `${JSON.stringify(stamp, null, 2)}\n`);
+/** Written last, once the binding loads: its presence means deps/ is complete (read by staleReason, describeBackend). */
+export function writeStamp(pkgDir, flow, extra) {
+  const stamp = { tensorflow: TF_VERSION, layout: flow.layout, node: process.versions.node, napi: process.versions.napi, builtAt: new Date().toISOString(), ...extra };
+  fs.writeFileSync(path.join(pkgDir, 'deps', STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
 }
 

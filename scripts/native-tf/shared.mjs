@@ -1,4 +1,5 @@
-// Pins, command-line options, logging and process helpers, and where a tfjs-node package keeps its binding:
+// Pins, command-line options, logging and process helpers, where a tfjs-node package keeps its binding, and the
+// stamp that says which recipe built its deps/:
 // what every step of scripts/install-native-tf.mjs shares. Only Node builtins are used.
 
 import { spawnSync } from 'node:child_process';
@@ -8,9 +9,12 @@ import { fileURLToPath } from 'node:url';
 
 // ---- pins -------------------------------------------------------------------------------------------------
 export const TF_VERSION = '2.21.0'; // PyPI wheel whose C library the binding is built against (MODEL.md §3.1)
-export const CPU = { pkg: '@tensorflow/tfjs-node', wheel: 'tensorflow-cpu', wheelFile: 'tensorflow_cpu' };
-export const GPU = { pkg: '@tensorflow/tfjs-node-gpu', wheel: 'tensorflow', wheelFile: 'tensorflow' };
+// `layout` versions what a flow puts in deps/: a stamp with another layout means deps/ was built by an older
+// recipe and is rebuilt (GPU 2: CUDA libraries the framework library cannot reach are linked where it looks)
+export const CPU = { flow: 'CPU', pkg: '@tensorflow/tfjs-node', wheel: 'tensorflow-cpu', wheelFile: 'tensorflow_cpu', layout: 1 };
+export const GPU = { flow: 'GPU', pkg: '@tensorflow/tfjs-node-gpu', wheel: 'tensorflow', wheelFile: 'tensorflow', layout: 2 };
 export const TF_LIBS = ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2'];
+export const STAMP_FILE = '.repro-native-tf.json';
 
 // ---- setup ------------------------------------------------------------------------------------------------
 export const t0 = Date.now();
@@ -20,6 +24,8 @@ export const FORCE = args.has('--force');
 export const VERBOSE = args.has('--verbose') || !!process.env.REPRO_TF_VERBOSE;
 export const STRICT = args.has('--strict') || process.env.REPRO_TF_STRICT === '1';
 export const RETRY = 'node scripts/install-native-tf.mjs --force --verbose';
+/** The GPU flow runs only where `nvidia-smi` lists a GPU, so its retry forces it (works on a CPU-only machine too). */
+export const GPU_RETRY = 'node scripts/install-native-tf.mjs --gpu --force --verbose';
 export const TF_ENV = { TF_ENABLE_ONEDNN_OPTS: '0', TF_CPP_MIN_LOG_LEVEL: '2' };
 
 export const log = (msg) => console.log(`[native-tf] ${msg}`);
@@ -59,6 +65,27 @@ export function bindingPath(pkgDir) {
   const best = Math.max(...(pj.binary?.napi_versions ?? [napi]).filter((v) => v <= napi));
   const rel = pj.binary.module_path.replace('{napi_build_version}', String(best));
   return path.join(pkgDir, rel, `${pj.binary.module_name}.node`);
+}
+
+/** The stamp writeStamp left in deps/ (null when absent or unreadable). */
+export function readStamp(pkgDir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(pkgDir, 'deps', STAMP_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why deps/ must be rebuilt for `flow` (pinned TensorFlow, layout), or null when its stamp matches. N-API is left
+ * out: the binding is built for an N-API version (napi-v8), which newer Nodes keep loading.
+ */
+export function staleReason(pkgDir, flow) {
+  const stamp = readStamp(pkgDir);
+  if (!stamp) return `no ${STAMP_FILE} in deps/`;
+  if (stamp.tensorflow !== TF_VERSION) return `built against TensorFlow ${stamp.tensorflow}, pinned ${TF_VERSION}`;
+  if ((stamp.layout ?? 1) !== flow.layout) return `deps/ layout ${stamp.layout ?? 1}, this recipe writes layout ${flow.layout}`;
+  return null;
 }
 
 export function bindingLoads(binding) {

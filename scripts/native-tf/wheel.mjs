@@ -1,6 +1,6 @@
 // Getting the TensorFlow C library for scripts/install-native-tf.mjs: the project's Python, the pinned PyPI
 // wheel fetched with pip into a cache (so reruns are offline), and extraction of the shared libraries and
-// C-API headers from it.
+// C-API headers from it; for the GPU flow also the CUDA runtime wheels of its `and-cuda` extra.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +58,53 @@ export function fetchWheel(py, dir, spec, fileName, version) {
   return whl;
 }
 
+// ---- the CUDA runtime wheels of the GPU flow ---------------------------------------------------------------
+/** The `and-cuda` extra of a tensorflow wheel: its nvidia-*-cu12 requirements, as pip specs. */
+export function cudaRequirements(py, whl) {
+  const code = String.raw`
+import sys, zipfile, re
+z = zipfile.ZipFile(sys.argv[1])
+meta = next(n for n in z.namelist() if n.endswith('.dist-info/METADATA'))
+for line in z.read(meta).decode().splitlines():
+    if line.startswith('Requires-Dist:') and re.search(r'extra\s*==\s*["\']and[-_]cuda["\']', line):
+        print(re.sub(r'[\s()]', '', line.split(':', 1)[1].split(';')[0]))`;
+  const r = run(py || 'python3', ['-c', code, whl]);
+  if (!r.ok) throw new StepError(`reading the and-cuda requirements of ${path.basename(whl)} failed`, tail(r.err, 5));
+  const reqs = r.out.split('\n').map((s) => s.trim()).filter((s) => s.startsWith('nvidia-'));
+  if (!reqs.length) throw new StepError(`reading the and-cuda requirements of ${path.basename(whl)}`, 'no nvidia-* requirement with extra == "and-cuda" in its METADATA');
+  return reqs;
+}
+
+/**
+ * One wheel per requirement: all from the cache in one offline pip call when the cache satisfies them (the
+ * highest cached version wins, so reruns are stable), else each from PyPI. pip prints "Saved <path>" or
+ * "File was already downloaded <path>" per wheel.
+ */
+export function fetchCudaWheels(py, dir, reqs) {
+  if (!py) throw new StepError('no Python with pip', `needed to download ${reqs.join(' ')}`);
+  const t = Date.now();
+  const pip = (specs, offline) => run(py, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-d', dir,
+    ...(offline ? ['--no-index', '--find-links', dir] : []), ...specs], { timeout: (offline ? 10 : 60) * 60_000 });
+  const saved = (r) => [...`${r.out}\n${r.err}`.matchAll(/(?:Saved|File was already downloaded)\s+(\S+\.whl)/g)].map((m) => path.resolve(dir, m[1]));
+  const cached = pip(reqs, true);
+  let wheels = cached.ok ? saved(cached) : [];
+  const fromCache = wheels.length === reqs.length;
+  if (!fromCache) {
+    wheels = reqs.map((spec) => {
+      log(`downloading ${spec} ...`);
+      const r = pip([spec], false);
+      if (!r.ok) throw new StepError(`pip download ${spec} failed`, tail(r.err || r.out || String(r.error), 10));
+      const got = saved(r)[0];
+      if (!got || !exists(got)) throw new StepError(`pip download ${spec}`, `pip named no wheel it saved in ${dir}:\n${tail(r.out, 5)}`);
+      return got;
+    });
+  }
+  const mib = wheels.reduce((sum, w) => sum + fs.statSync(w).size, 0) / 2 ** 20;
+  const names = wheels.map((w) => path.basename(w).split('-').slice(0, 2).join(' ')).join(', ');
+  log(`CUDA runtime wheels (${fromCache ? 'cached' : 'downloaded'}, ${mib.toFixed(0)} MiB, ${secs(t)}): ${names}`);
+  return wheels;
+}
+
 // Extraction runs in the same Python (zipfile is stdlib); members are streamed, never held in memory.
 export const EXTRACT_PY = String.raw`
 import json, os, re, shutil, sys, zipfile
@@ -81,12 +128,23 @@ while todo:
         if P + inc.decode() in names: todo.append(inc.decode())
 for h in sorted(seen): copy(P + h, os.path.join(job['incdir'], h))
 done['headers'] = sorted(seen)
-if job.get('treePrefix'):   # GPU: nvidia/<pkg>/lib/** -> <treeDest>/nvidia/<pkg>/lib/**
-    for m in names:
-        if m.startswith(job['treePrefix']) and '/lib/' in m and not m.endswith('/'):
-            copy(m, os.path.join(job['treeDest'], m)); done['files'] += 1
+if job.get('tree'):   # GPU: nvidia/<pkg>/{lib,bin,nvvm}/** -> <dest>/nvidia/<pkg>/..., shared objects and tools only
+    keep = re.compile(job['tree']['keep']); done['bytes'] = 0
+    for info in z.infolist():
+        m = info.filename
+        if m.endswith('/') or not keep.search(m): continue
+        dest = os.path.join(job['tree']['dest'], m); copy(m, dest)
+        if (info.external_attr >> 16) & 0o111 or '/bin/' in m: os.chmod(dest, 0o755)   # ptxas stays executable
+        done['files'] += 1; done['bytes'] += info.file_size
 print(json.dumps(done))
 `;
+
+/**
+ * What the GPU flow takes from the nvidia-*-cu12 wheels: the shared libraries under nvidia/<pkg>/lib (no static
+ * .a archives, no Python files, no headers), plus ptxas/nvlink and nvvm/libdevice from cuda_nvcc, which TensorFlow
+ * looks for at <its lib dir>/../nvidia/cuda_nvcc when it compiles PTX (XLA, cuDNN's redzone checks).
+ */
+export const CUDA_TREE_KEEP = String.raw`^nvidia/[^/]+/lib/[^/]+\.so(\.[0-9.]+)?$|^nvidia/cuda_nvcc/(bin|nvvm)/`;
 
 export function extract(py, job) {
   const python = py || 'python3';
