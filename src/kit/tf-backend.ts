@@ -27,6 +27,8 @@ const require = createRequire(import.meta.url);
 const NATIVE_PACKAGE = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
 const NATIVE_ENV = { TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '2' } as const;
 const INSTALL_HINT = 'run `node scripts/install-native-tf.mjs --force --verbose`, or pass --backend wasm';
+const GPU_INSTALL_HINT = 'run `node scripts/install-native-tf.mjs --gpu --force --verbose`, or pass --backend tensorflow';
+const installHint = (kind: BackendKind) => (kind === 'tensorflow-gpu' ? GPU_INSTALL_HINT : INSTALL_HINT);
 
 /** The backend to use: override > REPRO_BACKEND > what is installed. */
 export function detectBackendKind(options: { override?: string | undefined } = {}): BackendKind {
@@ -72,7 +74,7 @@ async function loadNative(kind: 'tensorflow-gpu' | 'tensorflow'): Promise<Tf> {
     throw unavailable(kind, `one native package per process, found ${loadedNative} already loaded`, 'run the stage in its own process');
   }
   if (nativeBindingPath(pkg) === undefined) {
-    throw unavailable(kind, `the compiled binding of ${pkg}, found none`, INSTALL_HINT);
+    throw unavailable(kind, `the compiled binding of ${pkg}, found none`, installHint(kind));
   }
   for (const [name, value] of Object.entries(NATIVE_ENV)) process.env[name] ??= value;
   const tf = load<Tf>(pkg, kind);
@@ -90,11 +92,11 @@ async function activate(tf: Tf, kind: BackendKind, name: string): Promise<Tf> {
     set = await tf.setBackend(name);
     await tf.ready();
   } catch (error) {
-    throw unavailable(kind, `setBackend('${name}') to succeed, it threw`, INSTALL_HINT, error);
+    throw unavailable(kind, `setBackend('${name}') to succeed, it threw`, installHint(kind), error);
   }
   const active = tf.getBackend();
   if (!set || active !== name) {
-    throw unavailable(kind, `active backend '${name}', found '${String(active)}' (setBackend returned ${set})`, INSTALL_HINT);
+    throw unavailable(kind, `active backend '${name}', found '${String(active)}' (setBackend returned ${set})`, installHint(kind));
   }
   return tf;
 }
@@ -104,7 +106,7 @@ function load<T>(pkg: string, kind: BackendKind): T {
     return require(pkg) as T;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
-    throw unavailable(kind, `${pkg} to load, it failed: ${reason}`, kind === 'cpu' || kind === 'wasm' ? 'run `npm install`' : INSTALL_HINT, error);
+    throw unavailable(kind, `${pkg} to load, it failed: ${reason}`, kind === 'cpu' || kind === 'wasm' ? 'run `npm install`' : installHint(kind), error);
   }
 }
 
