@@ -2,7 +2,8 @@
  * One training iteration on a tiny setup (ngf 4, 1 block, ndf 4, 32² images, batch 2): every loss term is a
  * finite number and g_total is their weighted sum; identity is skipped at λidt = 0 and NMC/attention need
  * keep maps; after a warm-up step the tensor count stays unchanged; the same seeds give identical first
- * losses and another seed gives others; noise makes the step depend on the step's noise seed.
+ * losses and another seed gives others; noise makes the step depend on the step's noise seed; the fused
+ * training units give the losses of the composed ops they replace.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,7 +34,7 @@ interface Run {
 }
 
 /** Fresh networks, optimisers and pools; `steps` iterations on one batch; everything disposed after. */
-function train(options: { seed: number; steps: number; lambdas?: StepLambdas; noise?: NoiseSpec; withKeep?: boolean; poolSize?: number }): Run {
+function train(options: { seed: number; steps: number; lambdas?: StepLambdas; noise?: NoiseSpec; withKeep?: boolean; poolSize?: number; units?: 'fused' | 'taped' }): Run {
   const models = createGanModels(tf, { ngf: 4, blocks: 1, ndf: 4 }, options.seed);
   const optimizers = createGanOptimizers(tf);
   const pools: GanPools = { fakeA: createImagePool(tf, options.poolSize ?? 2, 1), fakeB: createImagePool(tf, options.poolSize ?? 2, 2) };
@@ -43,7 +44,7 @@ function train(options: { seed: number; steps: number; lambdas?: StepLambdas; no
   try {
     for (let step = 0; step < options.steps; step += 1) {
       run.losses.push(trainStep(tf, models, optimizers, pools, input, {
-        lambdas: options.lambdas ?? REFERENCE_LAMBDAS, noise: options.noise, seed: options.seed, globalStep: step,
+        lambdas: options.lambdas ?? REFERENCE_LAMBDAS, noise: options.noise, seed: options.seed, globalStep: step, units: options.units,
       }));
       run.numTensors.push(tf.memory().numTensors);
     }
@@ -67,6 +68,18 @@ stepSuite('~> every term finite; g_total is the weighted sum', () => {
   const sum = l!.gA_gan + l!.gB_gan + 10 * l!.cycleA + 8 * l!.cycleB + 8 * 0.5 * l!.idtA + 10 * 0.5 * l!.idtB + 3 * l!.nmc + 2 * l!.attention;
   assert.ok(Math.abs(sum - l!.g_total) < 1e-4 * Math.abs(sum), `~> g_total ${l!.g_total} vs ${sum}`);
   assert.ok(l!.idtA > 0 && l!.idtB > 0 && l!.nmc > 0 && l!.attention > 0 && l!.dA > 0 && l!.dB > 0, '~> active terms are positive');
+});
+
+stepSuite('~> the fused units train like the composed ops: same losses over 3 steps (1e-4), with noise, NMC and attention', () => {
+  const options = { seed: 3, steps: 3, lambdas: { ...REFERENCE_LAMBDAS, nmc: 10, attention: 1 }, noise: { layers: ['c1', 'c2'], position: 'preNorm', sigma: 0.1 } as NoiseSpec };
+  const fused = train({ ...options, units: 'fused' }).losses;
+  const taped = train({ ...options, units: 'taped' }).losses;
+  fused.forEach((losses, step) => {
+    for (const [key, value] of Object.entries(losses)) {
+      const reference = taped[step]![key as keyof StepLosses];
+      assert.ok(Math.abs(value - reference) <= 1e-4 * Math.max(1, Math.abs(reference)), `~> step ${step} ${key}: ${value} vs ${reference}`);
+    }
+  });
 });
 
 stepSuite('~> identity skipped at λidt = 0; NMC and attention 0 without keep maps', () => {
