@@ -77,17 +77,24 @@ export function disposeGanOptimizers(optimizers: GanOptimizers): void {
 }
 
 /**
- * One Adam update of `variables` by `gradients` (same order), exactly the arithmetic of tfjs-core 4.22's
- * `AdamOptimizer.applyGradients` (so the weights are bit-identical), but each variable's update runs in its
- * own tidy and its gradient is freed right after: tfjs keeps every variable's ~10 temporaries until the
- * last one is done, ~14× the weights at peak (1.3 GB for the two generators). Frees `gradients`.
+ * One Adam update of `variables` by `gradients` (same order), the arithmetic of tfjs-core 4.22's
+ * `AdamOptimizer.applyGradients` (moments, β powers and iteration count bit-identical), but each variable's
+ * update runs in its own tidy and its gradient is freed right after: tfjs keeps every variable's ~10
+ * temporaries until the last one is done, ~14× the weights at peak (1.3 GB for the two generators). Frees
+ * `gradients`. NOTE: the bias corrections 1 − β^t are computed in float64 from the step count, as PyTorch
+ * does, not as tfjs does, 1 − (its float32 product β^t): float32 holds 0.999 as 0.99900001287, so over the
+ * first hundreds of steps tfjs's 1 − β2^t is ~1.3e-5 too small and each step ~6.5e-6 too short, a systematic
+ * drift that took the port 1e-6 → 4e-3 (losses, 20 steps, ngf 2) off the PyTorch reference where torch float32
+ * and float64 agree to 3e-7 (bench/step-equivalence.ts). β^t is still accumulated, for checkpoints; a resumed
+ * run gets the same corrections from the restored iteration count.
  */
 export function applyAdam(tf: Tf, optimizer: tfjs.AdamOptimizer, variables: readonly tfjs.Variable[], gradients: readonly tfjs.Tensor[]): void {
   const inner = internals(optimizer);
   if (gradients.length !== variables.length) {
     throw new RangeError(`applyAdam expected one gradient per variable (${variables.length}), received ${gradients.length}`);
   }
-  const [oneMinusAccBeta1, oneMinusAccBeta2] = tf.tidy(() => [tf.sub(1, inner.accBeta1), tf.sub(1, inner.accBeta2)]);
+  const t = optimizer.iterations + 1;                                           // this step, 1-based
+  const [oneMinusAccBeta1, oneMinusAccBeta2] = [tf.scalar(1 - inner.beta1 ** t), tf.scalar(1 - inner.beta2 ** t)];
   try {
     variables.forEach((value, i) => {
       const gradient = gradients[i]!;
