@@ -214,11 +214,24 @@ function inputActivationBackward(tf: Tf, d: tfjs.Tensor4D, x: tfjs.Tensor4D, spe
   }
 }
 
-/** The conv's filter gradient: Conv2DBackpropFilter(input, dy) with 'valid' padding. */
+/**
+ * The conv's filter gradient with 'valid' padding, dW[a, b, i, o] = Σ_{n,y,x} input[n, y·s + a, x·s + b, i] · dy[n, y, x, o]:
+ * the backend's Conv2DBackpropFilter, or, where it has none (wasm), the same sum as a forward conv of the
+ * input (channels as batch) with dy (batch as channels) dilated by the stride.
+ */
 function filterGradient(tf: Tf, input: tfjs.Tensor4D, dy: tfjs.Tensor4D, filterShape: readonly number[], stride: number): tfjs.Tensor4D {
-  return tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy }, {
-    strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: [...filterShape],
-  }) as tfjs.Tensor4D;
+  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel('Conv2DBackpropFilter', { x: input, dy }, {
+      strides: stride, pad: 'valid', dataFormat: 'NHWC', filterShape: [...filterShape],
+    }) as tfjs.Tensor4D;
+  }
+  const [kh, kw] = filterShape as [number, number];
+  return tf.tidy(() => {
+    const channelsAsBatch = tf.transpose(input, [3, 1, 2, 0]);                         // [in, H, W, N]
+    const dyAsFilter = tf.transpose(dy, [1, 2, 0, 3]);                                  // [H', W', N, out]
+    const full = tf.conv2d(channelsAsBatch, dyAsFilter, 1, 'valid', 'NHWC', stride);    // [in, ≥kh, ≥kw, out]
+    return tf.transpose(tf.slice(full, [0, 0, 0, 0], [-1, kh, kw, -1]), [1, 2, 0, 3]) as tfjs.Tensor4D; // [kh, kw, in, out]
+  });
 }
 
 /** dL/d(activated x) from dL/d(padded): the centre, plus (reflect) each mirrored border row/column added onto its source. */

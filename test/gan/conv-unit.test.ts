@@ -93,6 +93,36 @@ units('~> without native gradient kernels (cpu backend), the composed fallback a
   }
 });
 
+units('~> on wasm (no Conv2DBackpropFilter kernel) the fused units still train: gradients match the cpu backend', async () => {
+  const previous = tf.getBackend();
+  const gradients = async (backend: string, mode: UnitMode) => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => SPECS.filter(([, spec]) => spec.kind === 'deconv' || spec.stride === 2).map(([, spec, k, cin, cout]) => {
+      const x = tf.randomUniform([1, 8, 8, cin], -1, 1, 'float32', 13) as tfjs.Tensor4D;
+      const kernel = tf.randomNormal(spec.kind === 'deconv' ? [3, 3, cout, cin] : [k, k, cin, cout], 0, 0.3, 'float32', 14) as tfjs.Tensor4D;
+      const bias = tf.zeros([cout]) as tfjs.Tensor1D;
+      const side = spec.kind === 'deconv' ? 16 : 4;
+      const projection = tf.randomNormal([1, side, side, cout], 0, 1, 'float32', 15);              // not sum(y²): the norm makes that constant
+      const [dKernel] = tf.grads((ki: tfjs.Tensor) => tf.sum(tf.mul(convUnit(tf, x, { kernel: ki as tfjs.Tensor4D, bias }, spec, { mode }), projection)))([kernel]);
+      return tf.keep(tf.tensor(dKernel!.dataSync(), dKernel!.shape));
+    }));
+  };
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    const reference = await gradients('cpu', 'taped');
+    const referenceValues = reference.map((t) => t.dataSync());
+    const wasm = await gradients('wasm', 'fused');
+    wasm.forEach((g, i) => {
+      const diff = Math.max(...Array.from(g.dataSync(), (v, j) => Math.abs(v - referenceValues[i]![j]!)));
+      const scale = Math.max(...Array.from(referenceValues[i]!, Math.abs));
+      assert.ok(diff <= 1e-5 * scale, `~> filter gradient ${i} differs by ${diff} (scale ${scale})`);
+    });
+    tf.dispose([...reference, ...wasm]);
+  } finally {
+    await tf.setBackend(previous);
+  }
+});
+
 units('~> the attention mix: same output, gradients of content, attention and x within 1e-5', () => {
   const content = tf.randomUniform([2, 6, 6, 27], -1, 1, 'float32', 6) as tfjs.Tensor4D;
   const attention = tf.softmax(tf.randomNormal([2, 6, 6, 10], 0, 1, 'float32', 7)) as tfjs.Tensor4D;
