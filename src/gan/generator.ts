@@ -67,8 +67,8 @@ export interface RunGeneratorOptions {
   /** Seed of this call's noise draws; required when `noise` adds anything. */
   readonly noiseSeed?: number | undefined;
   /**
-   * 'fused' (default): each conv → norm → activation is one op with a hand-written gradient that keeps two
-   * tensors (conv-unit.ts); 'taped': the composed tfjs ops, the reference the fused path is tested against.
+   * 'fused' (default): each activation → pad → conv → norm is one op with a hand-written gradient that keeps
+   * one new tensor (conv-unit.ts); 'taped': the composed tfjs ops, the reference the fused path is tested against.
    */
   readonly units?: UnitMode | undefined;
 }

@@ -6,6 +6,7 @@
  * because TF's 'same' pads asymmetrically for stride 2 and tfjs-node rejects numeric padding; the stride-2 transposed conv matches
  * PyTorch's ConvTranspose2d(k3, s2, p1, output_padding 1) by computing the full (2H+1, 2W+1) map and
  * dropping its first row and column. Every function takes the tfjs namespace and loads no backend itself.
+ * Training runs the fused units of conv-unit.ts; these composed, taped layers are their reference.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';

@@ -52,8 +52,8 @@ export function noiseLayerSeed(noiseSeed: number, layer: NoiseLayer): number {
 }
 
 /**
- * ε ~ N(0, σ²) of `shape` when `spec` puts noise on `layer` at `position`, else undefined. The draw equals the
- * one `injectNoise` adds for the same arguments.
+ * ε ~ N(0, σ²) of `shape` when `spec` puts noise on `layer` at `position`, else undefined; the same arguments
+ * draw the same ε (the generator adds it before the norm, or after the ReLU as the next unit's input noise).
  */
 export function drawNoise(
   tf: Tf, shape: readonly [number, number, number, number], spec: NoiseSpec | undefined, layer: NoiseLayer, position: NoisePosition, noiseSeed: number | undefined,
@@ -63,17 +63,4 @@ export function drawNoise(
     throw new RangeError(`noise on '${layer}' expected a 'noiseSeed' (every draw is seeded), received none`);
   }
   return tf.randomNormal<tfjs.Rank.R4>([...shape], 0, spec.sigma, 'float32', noiseLayerSeed(noiseSeed, layer)); // [N, H, W, C]
-}
-
-/**
- * x + ε with ε ~ N(0, σ²) of x's shape when `spec` puts noise on `layer` at `position`, else x itself.
- * x is the content activation of that layer, [N, H, W, C].
- */
-export function injectNoise(
-  tf: Tf, x: tfjs.Tensor4D, spec: NoiseSpec | undefined, layer: NoiseLayer, position: NoisePosition, noiseSeed: number | undefined,
-): tfjs.Tensor4D {
-  return tf.tidy(() => {
-    const epsilon = drawNoise(tf, x.shape, spec, layer, position, noiseSeed);                                                 // [N, H, W, C]
-    return epsilon === undefined ? x : tf.add(x, epsilon) as tfjs.Tensor4D;                                                   // [N, H, W, C]
-  });
 }

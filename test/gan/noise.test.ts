@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
 import { createGeneratorWeights, disposeWeights, runGenerator, type GeneratorWeights, type RunGeneratorOptions } from '../../src/gan/generator.js';
-import { assertNoiseSpec, injectNoise, isNoiseActive, type NoiseSpec } from '../../src/gan/noise.js';
+import { assertNoiseSpec, drawNoise, isNoiseActive, type NoiseSpec } from '../../src/gan/noise.js';
 
 const tf = await loadTensorflow(detectBackendKind());
 
@@ -93,21 +93,23 @@ specSuite('~> isNoiseActive only for sigma > 0 on some layer', () => {
 specSuite.run();
 
 // ---
-const injectSuite = suite('injectNoise');
+const injectSuite = suite('drawNoise');
 
-injectSuite('~> adds N(0, σ²) of the input shape at the matching layer and position only', () => {
-  const zeros = tf.zeros([2, 32, 32, 8]) as tfjs.Tensor4D;
+injectSuite('~> draws N(0, σ²) of the given shape at the matching layer and position only, seeded', () => {
   const spec: NoiseSpec = { layers: ['c2'], position: 'preNorm', sigma: 0.5 };
-  assert.is(injectNoise(tf, zeros, spec, 'c1', 'preNorm', 1), zeros, '~> other layer: same tensor');
-  assert.is(injectNoise(tf, zeros, spec, 'c2', 'postAct', 1), zeros, '~> other position: same tensor');
-  const noisy = injectNoise(tf, zeros, spec, 'c2', 'preNorm', 1);
+  assert.is(drawNoise(tf, [2, 32, 32, 8], spec, 'c1', 'preNorm', 1), undefined, '~> other layer: none');
+  assert.is(drawNoise(tf, [2, 32, 32, 8], spec, 'c2', 'postAct', 1), undefined, '~> other position: none');
+  assert.throws(() => drawNoise(tf, [2, 32, 32, 8], spec, 'c2', 'preNorm', undefined), /noiseSeed/, '~> unseeded draws are refused');
+  const noisy = drawNoise(tf, [2, 32, 32, 8], spec, 'c2', 'preNorm', 1)!;
+  const again = drawNoise(tf, [2, 32, 32, 8], spec, 'c2', 'preNorm', 1)!;
+  assert.equal(Array.from(again.dataSync()), Array.from(noisy.dataSync()), '~> the same seed draws the same noise');
   const values = Array.from(noisy.dataSync());
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
   const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / values.length);
   assert.equal(noisy.shape, [2, 32, 32, 8], '~> shape');
   assert.ok(Math.abs(mean) < 0.03, `~> mean ≈ 0 (${mean})`);
   assert.ok(Math.abs(std - 0.5) < 0.03, `~> std ≈ σ (${std})`);
-  tf.dispose([zeros, noisy]);
+  tf.dispose([noisy, again]);
 });
 
 injectSuite.run();
