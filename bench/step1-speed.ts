@@ -1,0 +1,82 @@
+/**
+ * Step 1 end to end against MaskTheFace (issue 12): the first N photos by name (default 200) of a folder of
+ * unmasked face photos — `$REPRO_DEV_DATA/faces-unmasked`, development data that is never committed — go into
+ * a fresh temp project whose experiment is the paper's domain-A step: `filter` (size 256, one face per photo,
+ * mask 'reject') then `warp` (seed 1). Measured the way DVC runs them: `repro exec <experiment> <stage>` per
+ * stage, each its own process, so Node and TensorFlow start twice and model loading is included; then
+ * photos/s for filter + warp together and the ratio to MaskTheFace's 26.8 photos/s (dlib HOG + 68 landmarks,
+ * one core, model loading included; measured on 200 photos of the same source on a 2-core machine of this
+ * kind; goal ≥ 2). It also prints `repro run --no-exp` of the same two stages (DVC's own start and hashing on
+ * top) and what filter kept. Prints; asserts nothing. Run it on an idle machine.
+ * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-speed.ts [photos=200] [rounds=2]
+ */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+import { median } from './timing.js';
+
+/** MaskTheFace on 200 photos of the same source, 2-core machine, end to end (issue 12). */
+const MASKTHEFACE_PHOTOS_PER_SECOND = 26.8;
+
+const data = process.env.REPRO_DEV_DATA;
+if (!data) {
+  console.error('set REPRO_DEV_DATA to the folder holding faces-unmasked/ (development data, never committed)');
+  process.exit(2);
+}
+const count = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 2);
+const source = resolve(data, 'faces-unmasked');
+const names = (await readdir(source)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, count);
+
+const EXPERIMENT = `import { defineExperiment } from '../src/dsl/index.js';
+import { filter, warp } from '../src/stages/index.js';
+
+export default defineExperiment('step1', (x) => {
+  const photos = x.data('data/photos');
+  const faces = x.stage(filter, { inputs: { photos }, params: { size: 256, facesPerPhoto: 'one', mask: 'reject' } });
+  x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
+});
+`;
+
+const repo = await makeTmpRepo({ files: { 'experiments/step1.ts': EXPERIMENT } });
+try {
+  await mkdir(join(repo.root, 'data', 'photos'), { recursive: true });
+  await Promise.all(names.map((n) => copyFile(join(source, n), join(repo.root, 'data', 'photos', n))));
+  const must = async (label: string, run: Promise<{ exitCode: number; stdout: string; stderr: string }>) => {
+    const result = await run;
+    if (result.exitCode !== 0) throw new Error(`${label} failed:\n${result.stderr.split('\n').slice(-8).join('\n')}`);
+    return result;
+  };
+  await must('dvc add', repo.dvc('add', 'data/photos'));
+  await must('repro compile', repo.repro('compile'));
+
+  const timed = async (label: string, args: string[]) => {
+    const start = performance.now();
+    const result = await must(label, repo.repro(...args));
+    return { seconds: (performance.now() - start) / 1000, result };
+  };
+  const filterSeconds: number[] = [];
+  const warpSeconds: number[] = [];
+  let kept = '';
+  for (let round = 0; round < rounds; round += 1) {
+    const f = await timed('repro exec filter', ['exec', 'step1', 'filter']);
+    filterSeconds.push(f.seconds);
+    kept = f.result.stderr.split('\n').find((l) => l.includes('kept ')) ?? kept;
+    warpSeconds.push((await timed('repro exec warp', ['exec', 'step1', 'warp'])).seconds);
+  }
+  const run = await timed('repro run --no-exp', ['run', '--no-exp', 'step1']);
+
+  const total = median(filterSeconds) + median(warpSeconds);
+  const rate = names.length / total;
+  console.log(`Step 1 end to end on the first ${names.length} photos of ${source} (${cpus().length} CPU cores, load ${loadavg()[0]!.toFixed(1)}), median of ${rounds}`);
+  console.log(`  ${kept.replace(/^.*?kept/, 'filter kept').trim()}`);
+  console.log(`  repro exec filter   ${median(filterSeconds).toFixed(2).padStart(7)} s   (${filterSeconds.map((s) => s.toFixed(2)).join(', ')})`);
+  console.log(`  repro exec warp     ${median(warpSeconds).toFixed(2).padStart(7)} s   (${warpSeconds.map((s) => s.toFixed(2)).join(', ')})`);
+  console.log(`  filter + warp       ${total.toFixed(2).padStart(7)} s   → ${rate.toFixed(1)} photos/s`);
+  console.log(`  MaskTheFace                     ${MASKTHEFACE_PHOTOS_PER_SECOND} photos/s (200 photos, same source, 2 cores)`);
+  console.log(`  ratio repro / MaskTheFace       ${(rate / MASKTHEFACE_PHOTOS_PER_SECOND).toFixed(2)} (goal ≥ 2)`);
+  console.log(`  repro run --no-exp (DVC included, both stages) ${run.seconds.toFixed(2)} s → ${(names.length / run.seconds).toFixed(1)} photos/s`);
+} finally {
+  await repo.remove();
+}
