@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Defaulted, defineStage, dir, file, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { checkMaskPlacement } from '../vision/mask-sanity.js';
-import { applyColourMatch } from '../vision/mask-colour.js';
+import { applyColourMatch, faceBox } from '../vision/mask-colour.js';
 import { readKeptLandmarks } from '../vision/face-manifest.js';
 import { chooseTemplateVariant, computeMaskAnchors, computeTilt } from '../vision/face-geometry.js';
 import { fitHomography } from '../vision/homography.js';
@@ -94,11 +94,11 @@ async function warpOne(name: string, landmarks: Landmarks68, params: Settings, s
   const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch);
   const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
   const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
-  const { composite, region } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold });
+  const { composite, region, photoMatch } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold, photoMatch: { mode: 'measure', faceBox: faceBox(landmarks, face), rng } });
   await writeFile(join(outputs.masked, name), await encodePng(composite));
   await writeFile(join(outputs.regions, name), await encodePng(region));
   const sanity = checkMaskPlacement(region, landmarks);
-  return { source: name, kind, variant, tilt: Math.round(tilt * 100) / 100, style: mask.style, anchors: roundAnchors(anchors), sanity };
+  return { source: name, kind, variant, tilt: Math.round(tilt * 100) / 100, style: mask.style, ...(mask.note === undefined ? {} : { styleNote: mask.note }), photoMatch, anchors: roundAnchors(anchors), sanity };
 }
 
 function roundAnchors(anchors: MaskAnchors): Record<string, [number, number]> {

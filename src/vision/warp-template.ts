@@ -6,14 +6,19 @@
  * coordinates, as in OpenCV's warpPerspective; outside the template counts as transparent. Unlike
  * MaskTheFace's hard `alpha > 0` composite, edges are anti-aliased; the binary region map (the NMC
  * loss's mask) is taken separately at a threshold. Where coverage is 0 the image bytes are untouched.
+ * The warp first builds a float layer (premultiplied colour and coverage), so a caller can have it
+ * blurred and grained like the photo (`photoMatch`) before it is blended.
  */
 import { applyHomography, invertHomography, type HomographyLike } from './homography.js';
+import { matchLayerToPhoto, type MaskLayer, type PhotoMatch, type PhotoMatchRequest } from './photo-match.js';
 import type { RawImage } from './types.js';
 
 /** Options for {@link warpOntoImage}. */
 export interface WarpOptions {
   /** Coverage (0..255) at or above which a pixel belongs to `region`; an integer in 1..255. @default 128 */
   readonly alphaThreshold?: number;
+  /** Blur and grain the mask like the photo before blending (photo-match.ts). @default none: the mask as rendered */
+  readonly photoMatch?: PhotoMatchRequest;
 }
 
 /** What {@link warpOntoImage} returns; all three have the input image's width and height. */
@@ -22,11 +27,16 @@ export interface WarpResult {
   readonly composite: RawImage;
   /** 1 channel: 255 where coverage ≥ alphaThreshold, else 0. */
   readonly region: RawImage;
-  /** 1 channel: the warped, anti-aliased template alpha, 0..255. */
+  /** 1 channel: the warped, anti-aliased template alpha, 0..255 (after any photo-match blur). */
   readonly coverage: RawImage;
+  /** the blur and noise applied, present when `photoMatch` was asked for */
+  readonly photoMatch?: PhotoMatch;
 }
 
-/** Blend `template` (RGBA) onto `image` (RGB) through `h`, which maps template pixels to image pixels. */
+/**
+ * Blend `template` (RGBA) onto `image` (RGB) through `h`, which maps template pixels to image pixels;
+ * with `photoMatch`, the warped mask is first blurred and grained like the photo (photo-match.ts).
+ */
 export function warpOntoImage(image: RawImage, template: RawImage, h: HomographyLike, options: WarpOptions = {}): WarpResult {
   checkImage(image, 3, 'image');
   checkImage(template, 4, 'template');
@@ -34,18 +44,22 @@ export function warpOntoImage(image: RawImage, template: RawImage, h: Homography
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > 255) {
     throw new Error(`warpOntoImage: expected alphaThreshold to be an integer in 1..255, received ${threshold}`);
   }
+  const warped = warpLayer(image, template, h);
+  if (options.photoMatch === undefined) return compositeLayer(image, warped, threshold);
+  const { layer, match } = matchLayerToPhoto(image, warped, options.photoMatch);
+  return { ...compositeLayer(image, layer, threshold), photoMatch: match };
+}
+
+/** The template warped into `image`'s pixel grid as a premultiplied float layer (nothing blended yet). */
+export function warpLayer(image: { width: number; height: number }, template: RawImage, h: HomographyLike): MaskLayer {
   const { width, height } = image;
   const tw = template.width;
   const th = template.height;
   const src = template.data; // [th, tw, 4]
-  const composite = new Uint8Array(image.data); // [height, width, 3], starts as a copy
-  const region = new Uint8Array(width * height); // [height, width]
-  const coverage = new Uint8Array(width * height); // [height, width]
-  const result: WarpResult = {
-    composite: { width, height, channels: 3, data: composite },
-    region: { width, height, channels: 1, data: region },
-    coverage: { width, height, channels: 1, data: coverage },
-  };
+  const alpha = new Float64Array(width * height); // [height, width], 0..255
+  const red = new Float64Array(width * height); // [height, width], premultiplied, 0..255²
+  const green = new Float64Array(width * height);
+  const blue = new Float64Array(width * height);
 
   const m = invertHomography(h); // image → template
   // Keep only the side of the vanishing line the template's centre is on: scale H⁻¹ so w > 0 there.
@@ -55,7 +69,8 @@ export function warpOntoImage(image: RawImage, template: RawImage, h: Homography
   const mSign = m[6]! * centre[0] + m[7]! * centre[1] + m[8]! >= 0 ? 1 : -1;
   for (let i = 0; i < 9; i++) m[i] = m[i]! * mSign;
   const box = boundProjectedTemplate(h, hSign, tw, th, width, height);
-  if (box === null) return result;
+  const layer: MaskLayer = { width, height, alpha, red, green, blue, box };
+  if (box === null) return layer;
 
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = Array.from(m) as [number, number, number, number, number, number, number, number, number];
   for (let y = box.y0; y <= box.y1; y++) {
@@ -86,17 +101,43 @@ export function warpOntoImage(image: RawImage, template: RawImage, h: Homography
         g += wa * src[o + 1]!;
         b += wa * src[o + 2]!;
       }
+      const p = y * width + x;
+      alpha[p] = a;
+      red[p] = r;
+      green[p] = g;
+      blue[p] = b;
+    }
+  }
+  return layer;
+}
+
+/** `layer` blended onto `image`: coverage rounded to 0..255, the region at `threshold`, zero-coverage pixels untouched. */
+function compositeLayer(image: RawImage, layer: MaskLayer, threshold: number): WarpResult {
+  const { width, height } = image;
+  const composite = new Uint8Array(image.data); // [height, width, 3], starts as a copy
+  const region = new Uint8Array(width * height); // [height, width]
+  const coverage = new Uint8Array(width * height); // [height, width]
+  const result: WarpResult = {
+    composite: { width, height, channels: 3, data: composite },
+    region: { width, height, channels: 1, data: region },
+    coverage: { width, height, channels: 1, data: coverage },
+  };
+  const box = layer.box;
+  if (box === null) return result;
+  for (let y = box.y0; y <= box.y1; y++) {
+    for (let x = box.x0; x <= box.x1; x++) {
+      const p = y * width + x;
+      const a = layer.alpha[p]!;
       const cov = Math.min(255, Math.round(a));
       if (cov === 0) continue; // the image stays byte-for-byte as it was
-      const p = y * width + x;
       coverage[p] = cov;
       if (cov >= threshold) region[p] = 255;
       // Straight colour = premultiplied / alpha; blend with the quantised coverage so cov 255 is pure template.
       const q = cov / 255;
       const o = p * 3;
-      composite[o] = blendByte(composite[o]!, r / a, q);
-      composite[o + 1] = blendByte(composite[o + 1]!, g / a, q);
-      composite[o + 2] = blendByte(composite[o + 2]!, b / a, q);
+      composite[o] = blendByte(composite[o]!, layer.red[p]! / a, q);
+      composite[o + 1] = blendByte(composite[o + 1]!, layer.green[p]! / a, q);
+      composite[o + 2] = blendByte(composite[o + 2]!, layer.blue[p]! / a, q);
     }
   }
   return result;

@@ -85,7 +85,7 @@ stage('covers the nose tip and mouth corners and stays on the face', async () =>
 });
 
 stage('draws only the asked textures and labels the realistic style as a stand-in', async () => {
-  const run = await runWarp({ seed: 4, textures: ['stripes'], style: 'realistic' });
+  const run = await runWarp({ seed: 4, kinds: ['cloth'], textures: ['stripes'], style: 'realistic' });
   assert.is((run.metadata.style as { texture: { kind: string } }).texture.kind, 'stripes');
   assert.is(run.metrics.domain, 'stand-in real masks (rendered, not photos)');
 });

@@ -20,6 +20,9 @@ import type { MaskStyle } from './textures.js';
 export const MASK_KINDS = ['surgical', 'n95', 'kn95', 'cloth'] as const;
 export type MaskKind = (typeof MASK_KINDS)[number];
 
+/** The kinds that can have an exhalation valve; asking any other kind for one is an error. */
+export const KINDS_WITH_VALVE = ['n95', 'kn95'] as const satisfies readonly MaskKind[];
+
 /** Every template variant, frontal first. */
 export const TEMPLATE_VARIANTS = ['frontal', 'left', 'right'] as const satisfies readonly TemplateVariant[];
 
@@ -36,6 +39,10 @@ export function buildMaskShape(kind: MaskKind, variant: TemplateVariant, options
   if (!(MASK_KINDS as readonly string[]).includes(kind)) throw new Error(`mask template: kind expected one of ${MASK_KINDS.join(', ')}, received '${kind}'`);
   if (!(TEMPLATE_VARIANTS as readonly string[]).includes(variant)) {
     throw new Error(`mask template: variant expected one of ${TEMPLATE_VARIANTS.join(', ')}, received '${variant}'`);
+  }
+  if (options.valve === true && !(KINDS_WITH_VALVE as readonly string[]).includes(kind)) {
+    // NOTE: an error, not a silent drop, so no style can claim a valve the picture does not show.
+    throw new Error(`mask template: valve expected only on ${KINDS_WITH_VALVE.join(', ')}, received one for '${kind}'`);
   }
   return projectShape(buildFrontalShape(kind, options.valve ?? false), variant);
 }

@@ -4,6 +4,7 @@
  * over the fabric colour, and `sampleMaskStyle`, which draws a style from a seeded rng. MaskTheFace tints
  * its templates with a colour or blends in one of 27 texture photos; we cannot ship those, so the prints
  * (dots, stripes, gingham check, florals) and the materials (non-woven fibres, woven cotton) are drawn here.
+ * Which of them fit which mask kind is kind-styles.ts's business.
  */
 import type { Rng } from '../../kit/prng.js';
 import { brightnessOf, checkHexColour, mixColours } from './colour.js';
@@ -28,7 +29,7 @@ export interface MaskStyle {
   readonly texture: TextureSpec;
   /** strength of the shading (pleat shadows, curvature, light from above), 0..1 */
   readonly shade: number;
-  /** draw an exhalation valve (N95 and KN95 only). @default false */
+  /** draw an exhalation valve; only kinds with one (N95, KN95) accept true. @default false */
   readonly valve?: boolean;
 }
 
@@ -36,8 +37,10 @@ export interface MaskStyle {
 export interface MaskStyleOptions {
   /** fabric colours to pick from. @default DEFAULT_MASK_COLOURS */
   readonly colours?: readonly string[];
-  /** texture kinds to pick from, uniformly. @default all, plain and non-woven more often */
+  /** texture kinds to pick from, uniformly (repeat one to weight it). @default all, plain and non-woven more often */
   readonly textures?: readonly TextureSpec['kind'][];
+  /** chance of an exhalation valve; only for kinds that have one (kind-styles.ts). @default 0 */
+  readonly valveChance?: number;
 }
 
 /** Light blue, surgical green, white, black, grey, navy, pink. */
@@ -79,7 +82,11 @@ export function sampleMaskStyle(rng: Rng, options: MaskStyleOptions = {}): MaskS
         return { kind, colour: printColour(), scale: rng.range(60, 110) };
     }
   })();
-  return { colour, texture, shade: rng.range(0.45, 0.9), valve: rng.next() < 0.3 };
+  const shade = rng.range(0.45, 0.9);
+  const valveChance = options.valveChance ?? 0;
+  if (!(valveChance >= 0 && valveChance <= 1)) throw new Error(`sampleMaskStyle: valveChance expected a number in 0..1, received ${valveChance}`);
+  // NOTE: no draw when no valve is possible, so `valve` is never true on a kind that cannot show one.
+  return { colour, texture, shade, valve: valveChance > 0 && rng.next() < valveChance };
 }
 
 /**

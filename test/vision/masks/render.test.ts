@@ -6,11 +6,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { rasteriseTemplate, renderTemplate } from '../../../src/vision/masks/render.js';
-import { MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';
+import { KINDS_WITH_VALVE, MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';
 import type { MaskStyle } from '../../../src/vision/masks/textures.js';
 import { assertPlausibleAnchors, opaqueFraction } from './anchor-checks.js';
 
-const style: MaskStyle = { colour: '#f0b7c6', texture: { kind: 'floral', colour: '#1f2b4f', scale: 80 }, shade: 0.6, valve: true };
+const style: MaskStyle = { colour: '#f0b7c6', texture: { kind: 'floral', colour: '#1f2b4f', scale: 80 }, shade: 0.6, valve: false };
 
 const render = suite('renderTemplate');
 
@@ -18,8 +18,9 @@ render('renders every kind × variant as RGBA with opaque mask pixels and plausi
   for (const kind of MASK_KINDS) {
     for (const variant of TEMPLATE_VARIANTS) {
       const label = `${kind}/${variant}`;
-      const svg = buildTemplateSvg(kind, variant, style);
-      const { image, anchors } = await renderTemplate(kind, variant, style, 0.25);
+      const styled = { ...style, valve: (KINDS_WITH_VALVE as readonly string[]).includes(kind) };
+      const svg = buildTemplateSvg(kind, variant, styled);
+      const { image, anchors } = await renderTemplate(kind, variant, styled, 0.25);
       assert.equal([image.width, image.height, image.channels], [Math.round(svg.width * 0.25), Math.round(svg.height * 0.25), 4], `~> ${label} size`);
       assert.is(image.data.length, image.width * image.height * 4, `~> ${label} bytes`);
       const opaque = opaqueFraction(image);
@@ -34,9 +35,10 @@ render('renders every kind × variant as RGBA with opaque mask pixels and plausi
 });
 
 render('scales anchors with the image', async () => {
-  const svg = buildTemplateSvg('n95', 'left', style);
-  const full = await renderTemplate('n95', 'left', style, 1);
-  const half = await renderTemplate('n95', 'left', style, 0.5);
+  const valved = { ...style, valve: true };
+  const svg = buildTemplateSvg('n95', 'left', valved);
+  const full = await renderTemplate('n95', 'left', valved, 1);
+  const half = await renderTemplate('n95', 'left', valved, 0.5);
   assert.equal([full.image.width, full.image.height], [svg.width, svg.height]);
   assert.equal(full.anchors, svg.anchors);
   for (const key of ['a', 'b', 'c', 'd', 'e', 'f'] as const) {

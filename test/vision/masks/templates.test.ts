@@ -75,13 +75,15 @@ build('gives the same text for the same style, different text for another colour
   assert.is.not(buildTemplateSvg('kn95', 'left', style).svg, buildTemplateSvg('kn95', 'left', { ...style, colour: '#27282c' }).svg);
 });
 
-build('draws a valve only when asked, and only on respirators', () => {
+build('draws a valve only when asked, and refuses one on a kind without', () => {
   for (const kind of ['n95', 'kn95'] as const) {
     const plain = buildTemplateSvg(kind, 'frontal', style).svg;
     const valved = buildTemplateSvg(kind, 'frontal', { ...style, valve: true }).svg;
     assert.ok(valved.length > plain.length, `~> ${kind} valve adds parts`);
   }
-  assert.is(buildTemplateSvg('surgical', 'frontal', { ...style, valve: true }).svg, buildTemplateSvg('surgical', 'frontal', style).svg);
+  for (const kind of ['surgical', 'cloth'] as const) {
+    assert.throws(() => buildTemplateSvg(kind, 'frontal', { ...style, valve: true }), new RegExp(`valve expected only on n95, kn95, received one for '${kind}'`));
+  }
 });
 
 build('refuses a colour that is not #rrggbb and a shade outside 0..1', () => {

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { createRng } from '../../../src/kit/prng.js';
 import { renderRealisticTemplate } from '../../../src/vision/masks/real-mask-renderer.js';
 import { rasteriseTemplate, type RenderedTemplate } from '../../../src/vision/masks/render.js';
-import { MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';
+import { KINDS_WITH_VALVE, MASK_KINDS, TEMPLATE_VARIANTS, buildTemplateSvg } from '../../../src/vision/masks/templates.js';
 import type { MaskStyle } from '../../../src/vision/masks/textures.js';
 
 const CELL = 250;
@@ -51,11 +51,13 @@ async function writeContactSheet(out: string): Promise<void> {
     for (const realistic of [false, true]) {
       if (realistic && row % 2 === 1) continue;
       for (const kind of MASK_KINDS) {
+        // The sheet shows every style on every kind; a valve only where the kind has one.
+        const styled = { ...style, valve: style.valve === true && (KINDS_WITH_VALVE as readonly string[]).includes(kind) };
         for (const variant of TEMPLATE_VARIANTS) {
           const started = performance.now();
           const rendered = realistic
-            ? await renderRealisticTemplate(kind, variant, style, createRng(row * 100 + 7), 1)
-            : await rasteriseTemplate(buildTemplateSvg(kind, variant, style), 1);
+            ? await renderRealisticTemplate(kind, variant, styled, createRng(row * 100 + 7), 1)
+            : await rasteriseTemplate(buildTemplateSvg(kind, variant, styled), 1);
           millis += performance.now() - started;
           renders++;
           cells.push(await drawCell(rendered));
