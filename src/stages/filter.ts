@@ -1,15 +1,18 @@
 /**
  * `filter`: face photos → aligned face crops. Detects faces and 68 landmarks (face-api models shipped in
- * the npm package, on the selected TensorFlow backend), keeps the faces that pass the configured rules —
- * faces per photo, face size, yaw and roll from landmarks, sharpness (variance of the Laplacian),
- * exposure, the optional "mask present" rule, near-duplicates by perceptual hash — and aligns each kept
- * face (eyes to canonical positions). Every photo and face gets a manifest line saying what happened and
- * why; rejects are shown on one contact sheet per reason. Unreadable files are rejected, never fatal.
+ * the npm package, on the selected TensorFlow backend; a photo where none is found is tried once more
+ * padded, for tight face crops), keeps the faces that pass the configured rules — faces per photo, face
+ * size, yaw and roll from landmarks, the share of the aligned crop outside the photo, sharpness (variance
+ * of the Laplacian), exposure, the optional "mask present" rule, near-duplicates by perceptual hash — and
+ * aligns each kept face (eyes to canonical positions; where the crop leaves the photo, a fill that
+ * invents no structure). Every photo and face gets a manifest line saying what happened and why; rejects
+ * are shown on one contact sheet per reason. Unreadable files are rejected, never fatal.
  */
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import { Defaulted, defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
-import { judgeFace, type FaceVerdict } from '../vision/face-rules.js';
+import { DEFAULT_BORDER } from '../vision/align.js';
+import { judgeFace, MAX_OUTSIDE_SHARE, type FaceVerdict } from '../vision/face-rules.js';
 import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
@@ -20,10 +23,11 @@ export const params = Type.Object({
   facesPerPhoto: Defaulted(Type.Union([Type.Literal('one'), Type.Literal('all')], { description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" }), 'one'),
   minScore: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'face detector score threshold' }), 0.5),
   detectPad: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' }), 0),
-  detectRetryPad: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'when no face is found, detect once more with this pad (serves scenes and tight crops alike)' })),
+  detectRetryPad: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'when no face is found, detect once more with this pad (serves scenes and tight crops alike); equal to detectPad: no retry' }), 1),
   minFaceSize: Defaulted(Type.Integer({ minimum: 8, description: 'smallest face box side, px in the photo' }), 64),
   maxYaw: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'largest |yaw| estimated from landmarks, degrees' }), 30),
   maxRoll: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'largest |roll| (eye-line angle), degrees' }), 25),
+  maxOutsideShare: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'largest share of the aligned crop outside the photo (filled by the border rule, not photographed); 1 keeps all' }), MAX_OUTSIDE_SHARE),
   minSharpness: Defaulted(Type.Number({ minimum: 0, description: 'smallest variance of the Laplacian of the face aligned at 64x64 gray (sharp faces: 500-9000; blurred: under 250)' }), 250),
   exposure: Defaulted(
     Type.Object({
@@ -37,7 +41,12 @@ export const params = Type.Object({
   mask: Defaulted(Type.Union([Type.Literal('ignore'), Type.Literal('require'), Type.Literal('reject')], { description: "'require': keep only faces whose nose and mouth are covered (real-mask domain); 'reject': keep only uncovered faces" }), 'ignore'),
   eyeY: Defaulted(Type.Number({ minimum: 0.1, maximum: 0.9, description: 'eye height in the crop, fraction of size' }), 0.4),
   eyeDistance: Defaulted(Type.Number({ minimum: 0.1, maximum: 0.9, description: 'distance between eye centres, fraction of size' }), 0.36),
-  border: Defaulted(Type.Union([Type.Literal('reflect'), Type.Literal('edge'), Type.Literal('black')], { description: 'fill where the crop leaves the photo' }), 'reflect'),
+  border: Defaulted(
+    Type.Union([Type.Literal('blur'), Type.Literal('mean'), Type.Literal('edge'), Type.Literal('reflect'), Type.Literal('black')], {
+      description: "fill where the crop leaves the photo: 'blur' edge pixels averaged wider the farther out, 'mean' the photo's mean colour, 'edge' the edge pixel, 'reflect' mirrored content (invents face parts in tight crops), 'black'",
+    }),
+    DEFAULT_BORDER,
+  ),
   rejectSheetLimit: Defaulted(Type.Integer({ minimum: 0, maximum: 1024, description: 'most thumbnails per reject sheet' }), 48),
 });
 export type Params = Static<typeof params>;
@@ -82,7 +91,7 @@ export const filter = defineStage({
       const faces = await detectFaces(models, photo, {
         minScore: params.minScore,
         pad: params.detectPad,
-        ...(params.detectRetryPad === undefined ? {} : { retryPad: params.detectRetryPad }),
+        retryPad: params.detectRetryPad,
       });
       if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
         const reason = faces.length === 0 ? 'no-face' : 'several-faces';

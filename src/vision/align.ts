@@ -2,17 +2,28 @@
  * Face alignment: the similarity transform (rotation, uniform scale, shift) that puts the two eye centres
  * (means of landmarks 36–41 and 42–47) at canonical places in a square crop, and the crop itself, resampled
  * bilinearly in plain JS by inverse mapping. Where the crop reaches outside the photo the border option
- * decides the fill: mirror (reflect-101, as OpenCV's default), repeat the edge pixel, or black. Coordinates
- * are pixel-index based (pixel (i, j) sits at x = i, y = j) for the image, the crop and the landmarks alike,
- * so a point and the pixel under it move together.
+ * decides the fill: by default 'blur', the photo's edge pixels averaged over a window that widens with the
+ * distance from the photo (no seam at the edge, no streaks further out, the edge's mean far away); or the
+ * photo's mean colour, the edge pixel repeated, mirrored content (reflect-101, OpenCV's default — it
+ * invents face parts in tight crops), or black. `outsideShare` says how much of a crop lies outside the
+ * photo. Coordinates are pixel-index based (pixel (i, j) sits at x = i, y = j) for the image, the crop and
+ * the landmarks alike, so a point and the pixel under it move together; the photo covers
+ * [−½, width − ½) × [−½, height − ½).
  */
 import type { Landmarks68, Point, RawImage } from './types.js';
 
 /** Image → crop affine `[a, b, c, d, e, f]`: x' = a·x + b·y + c, y' = d·x + e·y + f (OpenCV's 2×3 layout). */
 export type Affine = readonly [a: number, b: number, c: number, d: number, e: number, f: number];
 
-/** How pixels outside the photo are filled. */
-export type BorderMode = 'reflect' | 'edge' | 'black';
+/**
+ * How pixels outside the photo are filled: 'blur' — for a point d pixels outside (Chebyshev distance to
+ * the nearest photo pixel q), the mean of the photo's outermost pixels within d of q; 'mean' — the photo's
+ * mean colour; 'edge' — q's pixel; 'reflect' — mirrored content (reflect-101); 'black' — zero.
+ */
+export type BorderMode = 'blur' | 'mean' | 'edge' | 'reflect' | 'black';
+
+/** The border rule crops get unless told otherwise. */
+export const DEFAULT_BORDER: BorderMode = 'blur';
 
 export interface AlignOptions {
   /** side of the square crop, px */
@@ -21,7 +32,7 @@ export interface AlignOptions {
   eyeY?: number;
   /** distance between the eye centres, fraction of `size`; @default 0.36 */
   eyeDistance?: number;
-  /** @default 'reflect' */
+  /** @default DEFAULT_BORDER ('blur') */
   border?: BorderMode;
 }
 
@@ -32,6 +43,8 @@ export interface AlignedFace {
   transform: Affine;
   /** the 68 landmarks in crop coordinates */
   landmarks: Landmarks68;
+  /** share of the crop's pixels whose source point lies outside the photo, 0..1 (see `outsideShare`) */
+  outsideShare: number;
 }
 
 /** Crops and rotates `image` so the eye centres of `landmarks` land at the canonical positions. */
@@ -40,10 +53,29 @@ export function alignFace(image: RawImage, landmarks: Landmarks68, options: Alig
   if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`alignFace expected a positive integer size, received ${options.size}`);
   const transform = eyeTransform(landmarks, options);
   return {
-    image: warpAffine(image, transform, options.size, options.size, options.border ?? 'reflect'),
+    image: warpAffine(image, transform, options.size, options.size, options.border ?? DEFAULT_BORDER),
     transform,
     landmarks: landmarks.map((p) => applyAffine(transform, p)),
+    outsideShare: outsideShare(transform, options.size, options.size, image.width, image.height),
   };
+}
+
+/**
+ * The share of a width×height crop's pixels (u, v) whose source point, `transform` inverted, lies outside
+ * a photoWidth×photoHeight photo, i.e. outside [−½, photoWidth − ½) × [−½, photoHeight − ½) (the area the
+ * photo's pixels cover): 0 for a crop wholly inside, 1 for one wholly outside. Exact, pixel by pixel.
+ */
+export function outsideShare(transform: Affine, width: number, height: number, photoWidth: number, photoHeight: number): number {
+  const [a, b, c, d, e, f] = invertAffine(transform);
+  let outside = 0;
+  for (let v = 0; v < height; v += 1) {
+    for (let u = 0; u < width; u += 1) {
+      const sx = a * u + b * v + c;
+      const sy = d * u + e * v + f;
+      if (!(sx >= -0.5 && sx < photoWidth - 0.5 && sy >= -0.5 && sy < photoHeight - 0.5)) outside += 1;
+    }
+  }
+  return outside / (width * height);
 }
 
 /**
@@ -85,13 +117,17 @@ export function invertAffine(t: Affine): Affine {
   return [e / det, -b / det, (b * f - c * e) / det, -d / det, a / det, (c * d - a * f) / det];
 }
 
-/** Resamples `image` into a width×height output through `transform` (image → output), bilinearly. */
+/**
+ * Resamples `image` into a width×height output through `transform` (image → output), bilinearly; a tap
+ * outside the photo takes the `border` rule's colour for that point.
+ */
 export function warpAffine(image: RawImage, transform: Affine, width: number, height: number, border: BorderMode): RawImage {
   const { width: w, height: h, channels: ch, data } = image;
   const [a, b, c, d, e, f] = invertAffine(transform);
   const out = new Uint8Array(width * height * ch);
-  const index = border === 'reflect' ? (i: number, n: number) => reflect101(i, n) : border === 'edge' ? (i: number, n: number) => clamp(i, 0, n - 1) : (i: number, n: number) => (i < 0 || i >= n ? -1 : i);
+  const fill = makeBorderFill(image, border);
   const acc = new Float64Array(ch);
+  const colour = new Float64Array(ch);
   for (let v = 0; v < height; v += 1) {
     for (let u = 0; u < width; u += 1) {
       const sx = a * u + b * v + c;
@@ -104,17 +140,97 @@ export function warpAffine(image: RawImage, transform: Affine, width: number, he
       for (let k = 0; k < 4; k += 1) {
         const weight = (k & 1 ? fx : 1 - fx) * (k & 2 ? fy : 1 - fy);
         if (weight === 0) continue;
-        const xi = index(x0 + (k & 1), w);
-        const yi = index(y0 + (k >> 1), h);
-        if (xi < 0 || yi < 0) continue; // 'black': outside contributes zero
-        const base = (yi * w + xi) * ch;
-        for (let q = 0; q < ch; q += 1) acc[q]! += weight * data[base + q]!;
+        const xi = x0 + (k & 1);
+        const yi = y0 + (k >> 1);
+        if (xi >= 0 && xi < w && yi >= 0 && yi < h) {
+          const base = (yi * w + xi) * ch;
+          for (let q = 0; q < ch; q += 1) acc[q]! += weight * data[base + q]!;
+        } else {
+          fill(xi, yi, colour);
+          for (let q = 0; q < ch; q += 1) acc[q]! += weight * colour[q]!;
+        }
       }
       const o = (v * width + u) * ch;
       for (let q = 0; q < ch; q += 1) out[o + q] = clamp(Math.round(acc[q]!), 0, 255);
     }
   }
   return { width, height, channels: ch, data: out };
+}
+
+/** Writes into `colour` the fill of the integer point (x, y) outside the photo. */
+type BorderFill = (x: number, y: number, colour: Float64Array) => void;
+
+function makeBorderFill(image: RawImage, border: BorderMode): BorderFill {
+  const { width: w, height: h, channels: ch, data } = image;
+  const copy = (x: number, y: number, colour: Float64Array): void => {
+    for (let q = 0; q < ch; q += 1) colour[q] = data[(y * w + x) * ch + q]!;
+  };
+  switch (border) {
+    case 'reflect':
+      return (x, y, colour) => copy(reflect101(x, w), reflect101(y, h), colour);
+    case 'edge':
+      return (x, y, colour) => copy(clamp(x, 0, w - 1), clamp(y, 0, h - 1), colour);
+    case 'black':
+      return (_x, _y, colour) => colour.fill(0);
+    case 'mean': {
+      const mean = meanColour(image);
+      return (_x, _y, colour) => colour.set(mean);
+    }
+    case 'blur':
+      return makeBlurFill(image);
+  }
+}
+
+/** The photo's mean colour, per channel. */
+function meanColour({ width, height, channels, data }: RawImage): Float64Array {
+  const sum = new Float64Array(channels);
+  for (let i = 0; i < width * height * channels; i += 1) sum[i % channels]! += data[i]!;
+  return sum.map((s) => s / (width * height));
+}
+
+/**
+ * 'blur': for (x, y) outside, q = the nearest photo pixel and d = max(|x − qx|, |y − qy|) ≥ 1; the fill
+ * is the mean of the photo's outermost pixels (its one-pixel ring) inside the box q ± d. Next to the photo
+ * that is the edge pixel and its neighbours; d pixels out, 2d + 1 edge pixels; far out, the ring's mean.
+ * The box changes by one pixel per pixel outward, so the fill is continuous, corners included. Prefix sums
+ * along the four sides make each point O(channels).
+ */
+function makeBlurFill(image: RawImage): BorderFill {
+  const { width: w, height: h, channels: ch, data } = image;
+  // prefix[side][(i + 1)·ch + q] = Σ of channel q over the side's first i + 1 pixels (rows for columns, columns for rows)
+  const prefix = (count: number, at: (i: number) => number): Float64Array => {
+    const sums = new Float64Array((count + 1) * ch);
+    for (let i = 0; i < count; i += 1) for (let q = 0; q < ch; q += 1) sums[(i + 1) * ch + q] = sums[i * ch + q]! + data[at(i) * ch + q]!;
+    return sums;
+  };
+  const left = prefix(h, (y) => y * w);
+  const right = prefix(h, (y) => y * w + w - 1);
+  const top = prefix(w, (x) => x);
+  const bottom = prefix(w, (x) => (h - 1) * w + x);
+  return (x, y, colour) => {
+    const qx = clamp(x, 0, w - 1);
+    const qy = clamp(y, 0, h - 1);
+    const d = Math.max(Math.abs(x - qx), Math.abs(y - qy));
+    const x0 = Math.max(0, qx - d);
+    const x1 = Math.min(w - 1, qx + d);
+    const y0 = Math.max(0, qy - d);
+    const y1 = Math.min(h - 1, qy + d);
+    colour.fill(0);
+    let count = 0;
+    const add = (sums: Float64Array, from: number, to: number): void => {
+      if (from > to) return;
+      for (let q = 0; q < ch; q += 1) colour[q]! += sums[(to + 1) * ch + q]! - sums[from * ch + q]!;
+      count += to - from + 1;
+    };
+    // Columns first (rows y0..y1), then the rows without the corner pixels the columns already hold.
+    if (x0 === 0) add(left, y0, y1);
+    if (x1 === w - 1 && w > 1) add(right, y0, y1);
+    const from = x0 === 0 ? 1 : x0;
+    const to = x1 === w - 1 ? w - 2 : x1;
+    if (y0 === 0) add(top, from, to);
+    if (y1 === h - 1 && h > 1) add(bottom, from, to);
+    for (let q = 0; q < ch; q += 1) colour[q]! /= count;
+  };
 }
 
 function meanPoint(points: readonly Point[]): Point {

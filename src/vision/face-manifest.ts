@@ -20,6 +20,11 @@ export interface ManifestEntry {
   box?: { x: number; y: number; width: number; height: number };
   /** 68 landmarks in crop coordinates, rounded to 0.01 px */
   landmarks?: [number, number][];
+  /**
+   * what the rules measured, as far as they got: detection, faceSize, yaw, roll, outsideShare (share of
+   * the aligned crop's pixels whose source point lies outside the photo, 0..1, to 1e-4), sharpness,
+   * exposureMean, clipped, maskScore/masked, nearestHamming
+   */
   scores?: Record<string, number | boolean>;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The `filter` stage's rules for one detected face, cheapest first: face size, head pose (yaw, roll)
- * from landmarks, then on the aligned crop sharpness (variance of the Laplacian), exposure, the optional
+ * from landmarks, the share of the aligned crop that lies outside the photo (filled, not photographed),
+ * then on the aligned crop sharpness (variance of the Laplacian), exposure, the optional
  * mask-present rule, and near-duplicates against the crops already kept (perceptual hash). Returns the
  * verdict with every score it computed, so the manifest can say why.
  */
-import { alignFace, type AlignedFace } from './align.js';
+import { alignFace, DEFAULT_BORDER, type AlignedFace, type BorderMode } from './align.js';
 import { estimateRollDeg, estimateYawDeg } from './face-geometry.js';
 import type { DetectedFace } from './faces.js';
 import { estimateLowerFaceCovered } from './mask-rule.js';
@@ -14,12 +15,17 @@ import type { RawImage } from './types.js';
 /** Side of the crop sharpness is measured on, px. */
 export const SHARPNESS_SIZE = 64;
 
+/** Default largest share of a crop outside the photo (see the README's face stages for the figures). */
+export const MAX_OUTSIDE_SHARE = 0.3;
+
 /** The params the rules read (the filter stage's params, defaults applied). */
 export interface FaceRuleParams {
   size: number;
   minFaceSize?: number | undefined;
   maxYaw?: number | undefined;
   maxRoll?: number | undefined;
+  /** largest share of the crop outside the photo, 0..1 */
+  maxOutsideShare?: number | undefined;
   /** smallest variance of the Laplacian of the face aligned at SHARPNESS_SIZE² */
   minSharpness?: number | undefined;
   exposure?: { minMean: number; maxMean: number; maxClipped: number } | undefined;
@@ -27,12 +33,12 @@ export interface FaceRuleParams {
   mask?: 'ignore' | 'require' | 'reject' | undefined;
   eyeY?: number | undefined;
   eyeDistance?: number | undefined;
-  border?: 'reflect' | 'edge' | 'black' | undefined;
+  border?: BorderMode | undefined;
 }
 
 export interface FaceVerdict {
   kept: boolean;
-  /** why it was rejected: too-small, landmarks, pose, blurry, exposure, mask-missing, mask-present, duplicate */
+  /** why it was rejected: too-small, landmarks, pose, outside-photo, blurry, exposure, mask-missing, mask-present, duplicate */
   reason?: string;
   aligned?: AlignedFace;
   hash?: bigint;
@@ -60,8 +66,10 @@ export function judgeFace(photo: RawImage, face: DetectedFace, params: FaceRuleP
     size: params.size,
     eyeY: params.eyeY ?? 0.4,
     eyeDistance: params.eyeDistance ?? 0.36,
-    border: params.border ?? 'reflect',
+    border: params.border ?? DEFAULT_BORDER,
   });
+  scores.outsideShare = Math.round(aligned.outsideShare * 10_000) / 10_000;
+  if (aligned.outsideShare > (params.maxOutsideShare ?? MAX_OUTSIDE_SHARE)) return { kept: false, reason: 'outside-photo', aligned, scores };
   // NOTE: sharpness is measured on a small re-alignment, so an upscaled low-resolution face is not called
   // blurry for being upscaled; a blurred one stays blurred at any scale.
   const analysis = alignFace(photo, face.landmarks, { size: SHARPNESS_SIZE, eyeY: params.eyeY ?? 0.4, eyeDistance: params.eyeDistance ?? 0.36, border: 'edge' });

@@ -1,8 +1,10 @@
 /**
  * `filter` on a set generated from the face photos shipped in @vladmandic/face-api: one good face crop
  * (kept), an identical copy (duplicate), a blurred copy (blurry), a tiny copy, an image without a face,
- * a truncated JPEG (unreadable — and the stage goes on) and a group photo in one-face mode. Real models,
- * real sharp, real TensorFlow.
+ * a truncated JPEG (unreadable — and the stage goes on), a group photo in one-face mode, and a tight crop
+ * of one face that the detector misses unpadded and the default retry finds (its aligned crop reaches
+ * outside the photo: the manifest says how much, and this run's low maxOutsideShare rejects it). Real
+ * models, real sharp, real TensorFlow.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -39,7 +41,25 @@ async function makeSingleFace(): Promise<Buffer> {
     .toBuffer();
 }
 
-const stage = suite<{ dir: string; manifest: ManifestEntry[]; result: StageResult; aligned: string[]; rejects: string[] }>('filter');
+/**
+ * The most frontal face of sample5.jpg cut to its detector box plus 10 % per side, as a JPEG: a tight
+ * crop, where SSD finds nothing unless the photo is padded.
+ */
+async function makeTightFace(): Promise<Buffer> {
+  const models = await loadFaceModels();
+  const photo = await readRgb(join(SAMPLES, 'sample5.jpg'));
+  const faces = await detectFaces(models, photo, { minScore: 0.5 });
+  const turn = (f: (typeof faces)[number]) => Math.abs(estimateYawDeg(f.landmarks)) + Math.abs(estimateRollDeg(f.landmarks));
+  const { x, y, width, height } = [...faces].sort((a, b) => turn(a) - turn(b))[0]!.box;
+  const left = Math.max(0, Math.round(x - 0.1 * width));
+  const top = Math.max(0, Math.round(y - 0.1 * height));
+  return sharp(join(SAMPLES, 'sample5.jpg'))
+    .extract({ left, top, width: Math.min(photo.width - left, Math.round(1.2 * width)), height: Math.min(photo.height - top, Math.round(1.2 * height)) })
+    .jpeg({ quality: 92 })
+    .toBuffer();
+}
+
+const stage = suite<{ dir: string; manifest: ManifestEntry[]; result: StageResult; aligned: string[]; rejects: string[]; tightUnpadded: number }>('filter');
 
 stage.before(async (context) => {
   await loadTensorflow(detectBackendKind());
@@ -55,7 +75,9 @@ stage.before(async (context) => {
   await writeFile(join(photos, 'e-no-face.png'), await sharp({ create: { width: 300, height: 200, channels: 3, background: '#4080c0' } }).png().toBuffer());
   await writeFile(join(photos, 'f-truncated.jpg'), face.subarray(0, 200));
   await writeFile(join(photos, 'g-group.jpg'), await readFile(join(SAMPLES, 'sample2.jpg')));
-  const result = await runStageDirectly(filter, { size: 128, minFaceSize: 48 }, {
+  await writeFile(join(photos, 'h-tight.jpg'), await makeTightFace());
+  context.tightUnpadded = (await detectFaces(await loadFaceModels(), await readRgb(join(photos, 'h-tight.jpg')), { minScore: 0.5 })).length;
+  const result = await runStageDirectly(filter, { size: 128, minFaceSize: 48, maxOutsideShare: 0.05 }, {
     inputs: { photos },
     outputs: { aligned: join(dir, 'aligned'), manifest: join(dir, 'manifest.jsonl'), rejects: join(dir, 'rejects') },
   });
@@ -90,12 +112,26 @@ stage('rejects each bad item for the right reason and carries on', ({ manifest }
   assert.equal(reasonOf(manifest, 'g-group.jpg'), ['several-faces']);
 });
 
+stage('finds the tight crop by the default detection retry, records how much of its crop is fill, rejects it over the limit', ({ manifest, tightUnpadded }) => {
+  assert.is(tightUnpadded, 0, '~> unpadded, SSD misses the tight crop');
+  const entries = manifest.filter((e) => e.source === 'h-tight.jpg');
+  assert.is(entries.length, 1, '~> one entry');
+  const entry = entries[0]!;
+  assert.is(entry.face, 0, `~> a face was found (${entry.reason ?? entry.status})`);
+  const share = entry.scores?.outsideShare;
+  assert.ok(typeof share === 'number' && share > 0 && share < 1, `~> outsideShare recorded (${share})`);
+  assert.is(entry.reason, 'outside-photo', `~> over this run's maxOutsideShare, 0.05 (${share})`);
+  const inside = manifest.find((e) => e.source === 'a-face.jpg')!;
+  assert.is(inside.scores?.outsideShare, 0, '~> the roomy crop lies inside its photo');
+});
+
 stage('reports counts per reason and draws a reject sheet per reason with thumbnails', ({ result, rejects }) => {
   const counts = result.metrics?.counts as { photos: number; kept: number; rejected: Record<string, number> };
-  assert.is(counts.photos, 7);
+  assert.is(counts.photos, 8);
   assert.is(counts.kept, 1);
-  assert.is(Object.values(counts.rejected).reduce((a, b) => a + b, 0), 6);
-  for (const reason of ['blurry', 'duplicate', 'no-face', 'several-faces']) assert.ok(rejects.includes(`${reason}.png`), `~> ${reason}.png in ${rejects}`);
+  assert.is(Object.values(counts.rejected).reduce((a, b) => a + b, 0), 7);
+  assert.is(counts.rejected['outside-photo'], 1, '~> the tight crop, over this run\'s limit');
+  for (const reason of ['blurry', 'duplicate', 'no-face', 'several-faces', 'outside-photo']) assert.ok(rejects.includes(`${reason}.png`), `~> ${reason}.png in ${rejects}`);
 });
 
 stage.run();

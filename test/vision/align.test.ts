@@ -1,11 +1,13 @@
 /**
  * Face alignment on synthetic pictures: two bright dots stand in for the eyes (with a landmark set
  * around them), a third for the nose tip; after alignment the eye dots sit at the canonical positions and
- * every landmark moved with the pixels. Border fills and the affine helpers are checked too.
+ * every landmark moved with the pixels. Border fills (no mirrored content by default: a crop half outside
+ * a gradient photo holds only the fill there), the share of a crop outside the photo, and the affine
+ * helpers are checked too.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { alignFace, applyAffine, eyeTransform, invertAffine, warpAffine, type Affine } from '../../src/vision/align.js';
+import { alignFace, applyAffine, DEFAULT_BORDER, eyeTransform, invertAffine, outsideShare, warpAffine, type Affine, type BorderMode } from '../../src/vision/align.js';
 import type { Landmarks68, Point, RawImage } from '../../src/vision/types.js';
 
 const BACKGROUND = 90;
@@ -87,10 +89,23 @@ align('fills outside the photo by the border option', () => {
   const right: Point = [20, 8];
   const image = makeDotImage(28, 16, [left, right]); // the 64² crop spans ~33 image px around (14, 8)
   const landmarks = makeLandmarks(left, right, [14, 12]);
-  const corner = (border: 'black' | 'edge' | 'reflect') => alignFace(image, landmarks, { size: 64, border }).image.data[0];
+  const corner = (border: BorderMode) => alignFace(image, landmarks, { size: 64, border }).image.data[0];
   assert.is(corner('black'), 0, '~> black');
   assert.is(corner('edge'), BACKGROUND, '~> edge');
   assert.is(corner('reflect'), BACKGROUND, '~> reflect');
+  assert.is(corner('blur'), BACKGROUND, '~> blur: the ring of the photo is all background');
+  assert.is(corner('mean'), Math.round(((28 * 16 - 18) * BACKGROUND + 18 * 255) / (28 * 16)), '~> mean: the two dots count');
+  assert.is(alignFace(image, landmarks, { size: 64 }).image.data[0], corner(DEFAULT_BORDER), '~> the default');
+});
+
+align('reports the share of the crop outside the photo', () => {
+  const left: Point = [50, 50];
+  const right: Point = [90, 50];
+  const inside = alignFace(makeDotImage(140, 120, [left, right]), makeLandmarks(left, right, [70, 80]), { size: 64 });
+  assert.is(inside.outsideShare, 0, '~> a crop well inside the photo');
+  const cut = alignFace(makeDotImage(100, 120, [left, right]), makeLandmarks(left, right, [70, 80]), { size: 64 }); // the crop spans x ≈ 14..126
+  assert.ok(cut.outsideShare > 0.15 && cut.outsideShare < 0.35, `~> the right quarter or so (${cut.outsideShare})`);
+  assert.is(cut.outsideShare, outsideShare(cut.transform, 64, 64, 100, 120), '~> the same as outsideShare on the transform');
 });
 
 align('rejects a wrong landmark count and a bad size', () => {
@@ -133,4 +148,72 @@ warp('a half-pixel shift averages neighbours (bilinear)', () => {
   assert.is(shifted.data[0], 50, '~> midpoint');
 });
 
+/** 40×40 RGB: red rises 6 per column, green 6 per row, blue 200; a blue notch (0) on column 0, rows 18..21. */
+function makeGradientPhoto(): RawImage {
+  const data = new Uint8Array(40 * 40 * 3);
+  for (let y = 0; y < 40; y += 1) for (let x = 0; x < 40; x += 1) data.set([6 * x, 6 * y, x === 0 && y >= 18 && y <= 21 ? 0 : 200], (y * 40 + x) * 3);
+  return { width: 40, height: 40, channels: 3, data };
+}
+
+/** The 'blur' rule written out the slow way: mean of the photo's ring pixels within Chebyshev distance d of q. */
+function blurFillByHand(photo: RawImage, x: number, y: number): number[] {
+  const { width: w, height: h } = photo;
+  const qx = Math.min(w - 1, Math.max(0, x));
+  const qy = Math.min(h - 1, Math.max(0, y));
+  const d = Math.max(Math.abs(x - qx), Math.abs(y - qy));
+  const sum = [0, 0, 0];
+  let n = 0;
+  for (let j = 0; j < h; j += 1) {
+    for (let i = 0; i < w; i += 1) {
+      const ring = i === 0 || j === 0 || i === w - 1 || j === h - 1;
+      if (!ring || Math.abs(i - qx) > d || Math.abs(j - qy) > d) continue;
+      for (let c = 0; c < 3; c += 1) sum[c]! += photo.data[(j * w + i) * 3 + c]!;
+      n += 1;
+    }
+  }
+  return sum.map((s) => Math.round(s / n));
+}
+
+const pixel = (image: RawImage, u: number, v: number) => Array.from(image.data.subarray((v * image.width + u) * 3, (v * image.width + u) * 3 + 3));
+
+warp('a crop half outside the photo holds no mirrored pixels there, only the fill', () => {
+  const photo = makeGradientPhoto();
+  const shift: Affine = [1, 0, 20, 0, 1, 0]; // crop u = x + 20: columns 0..19 lie at x = −20..−1, outside
+  const crop = warpAffine(photo, shift, 40, 40, DEFAULT_BORDER);
+  const mirrored = warpAffine(photo, shift, 40, 40, 'reflect');
+  for (let v = 0; v < 40; v += 1) {
+    for (let u = 0; u < 40; u += 1) {
+      if (u >= 20) assert.equal(pixel(crop, u, v), pixel(photo, u - 20, v), `~> photo pixel at crop (${u}, ${v})`);
+      else assert.equal(pixel(crop, u, v), blurFillByHand(photo, u - 20, v), `~> the blur fill at crop (${u}, ${v})`);
+    }
+  }
+  // Hand values: 3 px left of row 10 the fill averages column 0 rows 7..13: red 0, green 6·10, blue 200;
+  // reflect copies column 3 there (red 18). Row 19, 1 px out: rows 18..20 of column 0, all in the notch.
+  assert.equal(pixel(crop, 17, 10), [0, 60, 200], '~> blur, 3 px out');
+  assert.equal(pixel(mirrored, 17, 10), [18, 60, 200], '~> reflect mirrors column 3');
+  assert.equal(pixel(crop, 19, 19), [0, 114, 0], '~> blur, 1 px out, inside the notch');
+  assert.equal(pixel(crop, 19, 17), [0, 102, 133], '~> blur, 1 px out, next to the notch: (200 + 200 + 0) / 3');
+  const redOutside = Array.from({ length: 20 * 40 }, (_, i) => pixel(crop, i % 20, Math.floor(i / 20))[0]!);
+  assert.ok(Math.max(...redOutside) < 6 * 20, `~> no mirrored red ramp outside (max red ${Math.max(...redOutside)}, reflect reaches ${6 * 20})`);
+  const mean = warpAffine(photo, shift, 40, 40, 'mean');
+  const expected = [6 * 19.5, 6 * 19.5, (1600 * 200 - 4 * 200) / 1600].map(Math.round);
+  for (let v = 0; v < 40; v += 1) for (let u = 0; u < 20; u += 1) assert.equal(pixel(mean, u, v), expected, `~> mean colour at crop (${u}, ${v})`);
+});
+
 warp.run();
+
+// ---
+
+const share = suite('outsideShare');
+
+share('counts crop pixels whose source point leaves the photo, by hand', () => {
+  assert.is(outsideShare([1, 0, 0, 0, 1, 0], 40, 40, 40, 40), 0, '~> the identity');
+  assert.is(outsideShare([1, 0, 20, 0, 1, 0], 40, 40, 40, 40), 0.5, '~> shifted by half its width');
+  // x = (u − 20) / 2 lies outside [−½, 39.5) for u = 0..18: 19 of 40 columns; y = v / 2 stays inside
+  assert.is(outsideShare([2, 0, 20, 0, 2, 0], 40, 40, 40, 40), 19 / 40, '~> zoomed 2×, the photo edge at u = 19');
+  // a 90° turn about the crop's centre maps the 40×40 crop onto a 40×40 photo exactly
+  assert.is(outsideShare([0, 1, 0, -1, 0, 39], 40, 40, 40, 40), 0, '~> rotated onto the photo');
+  assert.is(outsideShare([1, 0, 100, 0, 1, 0], 40, 40, 40, 40), 1, '~> wholly outside');
+});
+
+share.run();
