@@ -2,8 +2,13 @@
  * Development check on real photos (opt-in, never in tests): runs `filter` over a folder of real masked
  * photos (mask rule 'require') and one of unmasked photos (mask rule 'reject'), then `warp` over the kept
  * unmasked faces, and prints keep rates per reason, the mask rule's rates and the share of warps that
- * pass the placement check. Contact sheets land in the output folder to look at.
- * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/real-photos.ts [out=/tmp/real-check] [limit]
+ * pass the placement check. `warp` runs twice over the same crops: with the refit off (maxOutsideShare 1,
+ * MaskTheFace's anchors as they are: the "before") and with the given threshold; for each, the fit — the
+ * share of the pixels the mask covers at least half that lie outside the face outline, median and 95th
+ * percentile over the faces written — the refitted and rejected counts, and the same share counted on the
+ * region maps (every pixel the mask touches, soft edges included) for comparison. Contact sheets (and
+ * warp's fit sheets) land in the output folder.
+ * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/real-photos.ts [out=/tmp/real-check] [limit] [maxOutsideShare]
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,6 +18,9 @@ import { filter } from '../src/stages/filter.js';
 import { imageGrid } from '../src/stages/image-grid.js';
 import { warp } from '../src/stages/warp.js';
 import { listImages } from '../src/kit/list-images.js';
+import { readGray } from '../src/kit/image-io.js';
+import { readKeptLandmarks } from '../src/vision/face-manifest.js';
+import { measureMaskFit } from '../src/vision/mask-fit.js';
 import { runStageDirectly } from '../test/helpers/run-stage.js';
 
 const data = process.env.REPRO_DEV_DATA;
@@ -22,6 +30,7 @@ if (!data) {
 }
 const out = resolve(process.argv[2] ?? '/tmp/real-check');
 const limit = Number(process.argv[3] ?? Infinity);
+const maxOutsideShare = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 await loadTensorflow(detectBackendKind());
 
 async function runStage(stage: StageDefinition, params: object, inputs: Record<string, string>, outputs: Record<string, string>) {
@@ -64,12 +73,26 @@ for (const [folder, mask] of [['faces-real-masked', 'require'], ['faces-unmasked
   await runStage(imageGrid as never, { cell: 96, columns: 12, limit: 96 }, { images: join(dir, 'aligned') }, { grid: join(dir, 'kept-grid.png') });
 }
 const unmasked = join(out, 'faces-unmasked');
-const warped = await runStage(
-  warp as never,
-  { seed: 1 },
-  { faces: join(unmasked, 'aligned'), manifest: join(unmasked, 'manifest.jsonl') },
-  { masked: join(unmasked, 'masked'), regions: join(unmasked, 'regions'), metadata: join(unmasked, 'metadata.jsonl') },
-);
-report.warp = { ...(warped.result?.metrics?.warp as object), secondsPerImage: Math.round((warped.seconds / Math.max(1, (warped.result?.metrics?.warp as { images: number }).images)) * 1000) / 1000 };
-await runStage(imageGrid as never, { cell: 96, columns: 12, limit: 96 }, { images: join(unmasked, 'masked') }, { grid: join(unmasked, 'masked-grid.png') });
+for (const [key, folder, refit] of [['warpRefitOff', 'warp-refit-off', { maxOutsideShare: 1 }], ['warp', 'warp', maxOutsideShare === undefined ? {} : { maxOutsideShare }]] as const) {
+  const into = join(unmasked, folder);
+  const warped = await runStage(
+    warp as never,
+    { seed: 1, ...refit },
+    { faces: join(unmasked, 'aligned'), manifest: join(unmasked, 'manifest.jsonl') },
+    { masked: join(into, 'masked'), regions: join(into, 'regions'), metadata: join(into, 'metadata.jsonl'), fitSheet: join(into, 'fit-sheet.png') },
+  );
+  const metrics = warped.result?.metrics?.warp as { images: number };
+  const landmarks = await readKeptLandmarks(join(unmasked, 'manifest.jsonl'));
+  const regionShares: number[] = [];
+  for (const name of await listImages(join(into, 'regions'))) regionShares.push(measureMaskFit(await readGray(join(into, 'regions', name)), landmarks.get(name)!).outsideShare);
+  const regionMapFit = { median: quantile(regionShares, 0.5), p95: quantile(regionShares, 0.95) };
+  report[key] = { ...metrics, regionMapFit, secondsPerImage: Math.round((warped.seconds / Math.max(1, metrics.images)) * 1000) / 1000 };
+  await runStage(imageGrid as never, { cell: 96, columns: 12, limit: 96 }, { images: join(into, 'masked') }, { grid: join(into, 'masked-grid.png') });
+}
 console.log(JSON.stringify(report, null, 2));
+
+/** The q-quantile by nearest rank, as warp's metrics take it. */
+function quantile(values: readonly number[], q: number): number | null {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted.length === 0 ? null : sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+}

@@ -1,7 +1,9 @@
 /**
  * Runs one stage's `run` directly, the way `repro exec` prepares it but without DVC: params validated
- * (defaults applied) by the stage's own schema, folder outputs created, a silent logger and a live
- * signal unless the caller passes others, and TensorFlow.js on this machine's backend. For stage tests and benchmarks.
+ * (defaults applied) by the stage's own schema, folder outputs created, outputs the caller does not name
+ * put in a fresh temp folder (so a stage gaining an output breaks no test that ignores it), a silent
+ * logger and a live signal unless the caller passes others, and TensorFlow.js on this machine's backend.
+ * For stage tests and benchmarks.
  */
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,13 +32,19 @@ export const SILENT: StageLogger = { info: () => {}, warn: () => {} };
 export async function runStageDirectly(stage: StageDefinition, params: object, run: DirectRun): Promise<StageResult> {
   const checked = (await resolveParamsSchema(stage.params)).check(params);
   if (!checked.ok) throw new Error(`params for '${stage.id}' do not validate: ${checked.violations.map((v) => v.message).join('; ')}`);
-  for (const [name, path] of Object.entries(run.outputs)) {
+  const outputs = { ...run.outputs };
+  const unnamed = Object.keys(stage.outputs).filter((name) => outputs[name] === undefined);
+  if (unnamed.length > 0) {
+    const spare = await mkdtemp(join(tmpdir(), 'repro-outputs-'));
+    for (const name of unnamed) outputs[name] = join(spare, stage.outputs[name]!.kind === 'file' ? (stage.outputs[name]!.fileName ?? name) : name);
+  }
+  for (const [name, path] of Object.entries(outputs)) {
     if (stage.outputs[name]?.kind === 'dir') await mkdir(path, { recursive: true });
   }
   const result = await stage.run({
     params: checked.value as never,
     inputs: run.inputs as never,
-    outputs: run.outputs as never,
+    outputs: outputs as never,
     seed: run.seed ?? 0,
     log: run.log ?? SILENT,
     signal: run.signal ?? new AbortController().signal,
