@@ -27,7 +27,7 @@ import { listImages } from '../kit/list-images.js';
 import { MASK_KINDS } from '../vision/masks/templates.js';
 import { TEXTURE_KINDS } from '../vision/masks/textures.js';
 import { renderMask } from '../vision/mask-render.js';
-import { createRng, deriveSeed } from '../kit/prng.js';
+import { createRng, deriveSeed, restoreRng } from '../kit/prng.js';
 import type { Landmarks68, MaskAnchors } from '../vision/types.js';
 import { warpOntoImage } from '../vision/warp-template.js';
 
@@ -123,35 +123,44 @@ export const warp = defineStage({
 /**
  * Warps one face at lateral scales REFIT_SCALES until the mask fits the face outline; returns the metadata
  * line, the composite (RGB), region map and coverage (1 channel each) of the last try, and how many tries
- * it took.
+ * it took. The photo, the drawn mask and its colour match are made once; a try only moves the anchors.
  */
 async function fitOne(name: string, landmarks: Landmarks68, params: Settings, seed: number, facesDir: string) {
-  const first = await warpOne(name, landmarks, params, seed, facesDir, REFIT_SCALES[0]);
+  const drawn = await drawMask(name, landmarks, params, seed, facesDir);
+  const first = warpAt(drawn, landmarks, params, REFIT_SCALES[0]);
   let last = first;
   let tries = 1;
   // NOTE: maxOutsideShare 1 passes every mask, so the refit is off and the stage warps as MaskTheFace does.
   while (!last.line.sanity.fitsFace && tries < REFIT_SCALES.length) {
-    last = await warpOne(name, landmarks, params, seed, facesDir, REFIT_SCALES[tries]!);
+    last = warpAt(drawn, landmarks, params, REFIT_SCALES[tries]!);
     tries += 1;
   }
   const fit = { outsideShare: last.line.sanity.outsideShare, lateralScale: REFIT_SCALES[tries - 1]!, tries, ...(tries > 1 ? { firstOutsideShare: first.line.sanity.outsideShare } : {}) };
   return { line: { ...last.line, fit }, composite: last.composite, region: last.region, coverage: last.coverage, tries };
 }
 
-/**
- * Warps one face with its anchors narrowed to `scale` (mask-refit.ts); returns its metadata line, the
- * composite, the region map and the coverage. Every try starts from the same seeded generator, so tries
- * differ only in the anchors.
- */
-async function warpOne(name: string, landmarks: Landmarks68, params: Settings, seed: number, facesDir: string, scale: number) {
+/** What every try on one face shares: the photo, its anchors and tilt, the drawn mask, and where the seeded generator stood after drawing it. */
+async function drawMask(name: string, landmarks: Landmarks68, params: Settings, seed: number, facesDir: string) {
   const rng = createRng(deriveSeed(seed, name));
   const face = await readRgb(join(facesDir, name));
-  const anchors = narrowAnchors(computeMaskAnchors(landmarks, face.width), scale);
+  const anchors = computeMaskAnchors(landmarks, face.width);
   const tilt = computeTilt(landmarks);
   const variant = chooseTemplateVariant(tilt, params.tiltThreshold);
   const kind = rng.pick(params.kinds);
   const mask = await renderMask(kind, variant, rng, { colours: params.colours, textures: params.textures, realistic: params.style === 'realistic' });
   const template = applyColourMatch(mask.image, face, landmarks, params.colourMatch);
+  return { name, face, anchors, tilt, variant, kind, mask, template, rngState: rng.getState() };
+}
+
+/**
+ * Warps the drawn mask with the face anchors narrowed to `scale` (mask-refit.ts); returns the metadata line,
+ * the composite, the region map and the coverage. Every try continues the seeded generator from the same
+ * place, so tries differ only in the anchors.
+ */
+function warpAt(drawn: Awaited<ReturnType<typeof drawMask>>, landmarks: Landmarks68, params: Settings, scale: number) {
+  const { name, face, tilt, variant, kind, mask, template } = drawn;
+  const rng = restoreRng(drawn.rngState);
+  const anchors = narrowAnchors(drawn.anchors, scale);
   const order = ['a', 'b', 'c', 'f', 'e', 'd'] as const; // MaskTheFace's correspondence order
   const h = fitHomography(order.map((k) => mask.anchors[k]), order.map((k) => anchors[k]));
   const { composite, region, coverage, photoMatch } = warpOntoImage(face, template, h, { alphaThreshold: params.alphaThreshold, photoMatch: { mode: 'measure', faceBox: faceBox(landmarks, face), rng } });
