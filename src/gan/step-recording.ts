@@ -9,10 +9,9 @@
  * float32 on both sides, so both frameworks see bit-identical inputs. Reading needs no TensorFlow.
  */
 import { readFile } from 'node:fs/promises';
-import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { ReproError } from '../errors.js';
-import type { TensorEntry } from './tensor-file.js';
+import { readTensorValues, type TensorEntry } from './tensor-file.js';
 
 export const STEP_RECORDING_JSON = 'step-equivalence.json';
 export const STEP_RECORDING_FORMAT = 'repro-step-equivalence';
@@ -101,21 +100,11 @@ export function recordedImages(recording: StepRecording, k: number, domain: 0 | 
 }
 
 async function readFloat32(path: string, manifest: readonly TensorEntry[]): Promise<Map<string, Float32Array>> {
-  const bytes = await readFile(path);
-  const counts = manifest.map((entry) => entry.shape.reduce((p, d) => p * d, 1));
-  const total = counts.reduce((sum, c) => sum + c, 0);
-  if (bytes.byteLength !== 4 * total) {
-    throw new ReproError('CHECKPOINT_INVALID', `step recording '${path}' expected ${4 * total} bytes for ${manifest.length} tensors, received ${bytes.byteLength}`, {
-      hint: 'record it again with bench/torch/step_equivalence.py',
+  try {
+    return await readTensorValues(path, manifest);
+  } catch (error) {
+    throw new ReproError('CHECKPOINT_INVALID', `step recording ${(error as Error).message}`, {
+      hint: 'record it again with bench/torch/step_equivalence.py', cause: error,
     });
   }
-  if (endianness() !== 'LE') throw new Error(`step recordings expected a little-endian machine, received ${endianness()}`);
-  const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const tensors = new Map<string, Float32Array>();
-  let offset = 0;
-  manifest.forEach((entry, i) => {
-    tensors.set(entry.name, values.subarray(offset, offset + counts[i]!));
-    offset += counts[i]!;
-  });
-  return tensors;
 }

@@ -37,23 +37,29 @@ export async function writeTensorFile(path: string, named: readonly { name: stri
 
 /** Reads a tensor file written by `writeTensorFile` (or the converter); the caller disposes the tensors. */
 export async function readTensorFile(tf: Tf, path: string, manifest: readonly TensorEntry[]): Promise<Map<string, tfjs.Tensor>> {
+  const values = await readTensorValues(path, manifest);
+  return new Map(manifest.map((entry) => [entry.name, tf.tensor(values.get(entry.name)!, [...entry.shape], 'float32')]));
+}
+
+/** The values of each tensor in a tensor file (or any file of this layout, e.g. torch's step recordings), by name. */
+export async function readTensorValues(path: string, manifest: readonly TensorEntry[]): Promise<Map<string, Float32Array>> {
+  if (endianness() !== 'LE') throw new Error(`tensor files expected a little-endian machine, received ${endianness()}`);
   const bytes = await readFile(path);
   const expected = manifest.reduce((sum, e) => sum + 4 * e.shape.reduce((p, d) => p * d, 1), 0);
   if (bytes.byteLength !== expected) {
     throw new Error(`'${path}' expected ${expected} bytes for ${manifest.length} tensors, received ${bytes.byteLength}`);
   }
-  const tensors = new Map<string, tfjs.Tensor>();
+  const values = new Map<string, Float32Array>();
   let offset = 0;
   for (const entry of manifest) {
     const count = entry.shape.reduce((p, d) => p * d, 1);
     const start = bytes.byteOffset + offset;
-    const values = start % 4 === 0
+    values.set(entry.name, start % 4 === 0
       ? new Float32Array(bytes.buffer, start, count)
-      : new Float32Array(bytes.buffer.slice(start, start + 4 * count));
-    tensors.set(entry.name, tf.tensor(values, [...entry.shape], 'float32'));
+      : new Float32Array(bytes.buffer.slice(start, start + 4 * count)));
     offset += 4 * count;
   }
-  return tensors;
+  return values;
 }
 
 /** Assigns `tensors[key]` to each slot's variable; one error lists every missing or mis-shaped key. */
