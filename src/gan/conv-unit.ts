@@ -71,26 +71,19 @@ export function convUnit(tf: Tf, x: tfjs.Tensor4D, layer: ConvWeights, spec: Con
   if (options.mode === 'taped') return tapedUnit(tf, x, layer, context);
   // the backward pass rebuilds the conv input, so the input noise is kept (the caller's copy may be freed)
   const noiseToKeep = options.inputNoise === undefined ? [] : [options.inputNoise];
-  if (options.frozen === true) {
-    const frozenUnit = tf.customGrad(((input: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-      const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, layer.kernel, layer.bias, context);
-      save([input, layer.kernel, ...keep, ...noiseToKeep]);
-      return {
-        value,
-        gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], context, false)[0]!,
-      };
-    }) as unknown as Parameters<Tf['customGrad']>[0]);
-    return frozenUnit(x) as tfjs.Tensor4D;
-  }
-  const unit = tf.customGrad(((input: tfjs.Tensor, kernel: tfjs.Tensor, bias: tfjs.Tensor, save: tfjs.GradSaveFunc) => {
-    const { value, keep } = unitForward(tf, input as tfjs.Tensor4D, kernel as tfjs.Tensor4D, bias as tfjs.Tensor1D, context);
+  const trainWeights = options.frozen !== true;
+  // frozen: the op's only input is x, so tfjs asks for dx alone; otherwise [x, kernel, bias]
+  const unit = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tfjs.GradSaveFunc;
+    const [input, kernel, bias] = (trainWeights ? args : [args[0], layer.kernel, layer.bias]) as [tfjs.Tensor4D, tfjs.Tensor4D, tfjs.Tensor1D];
+    const { value, keep } = unitForward(tf, input, kernel, bias, context);
     save([input, kernel, ...keep, ...noiseToKeep]);
     return {
       value,
-      gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], context, true),
+      gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => unitBackward(tf, dy as tfjs.Tensor4D, saved as tfjs.Tensor4D[], context, trainWeights),
     };
   }) as unknown as Parameters<Tf['customGrad']>[0]);
-  return unit(x, layer.kernel, layer.bias) as tfjs.Tensor4D;
+  return (trainWeights ? unit(x, layer.kernel, layer.bias) : unit(x)) as tfjs.Tensor4D;
 }
 
 /** The composed reference path: the same maths through taped tfjs ops. */
