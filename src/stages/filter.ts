@@ -12,10 +12,12 @@ import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import { Defaulted, defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
 import { DEFAULT_BORDER } from '../vision/align.js';
+import { DEFAULT_DETECT_SIZE } from '../vision/ssd-detector.js';
 import { judgeFace, MAX_OUTSIDE_SHARE, type FaceVerdict } from '../vision/face-rules.js';
 import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
+import { settleAll } from '../kit/settle.js';
 import type { RawImage } from '../vision/types.js';
 
 export const params = Type.Object({
@@ -23,6 +25,7 @@ export const params = Type.Object({
   facesPerPhoto: Defaulted(Type.Union([Type.Literal('one'), Type.Literal('all')], { description: "'one': a photo must hold exactly one face; 'all': every qualifying face becomes a crop" }), 'one'),
   minScore: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'face detector score threshold' }), 0.5),
   detectPad: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'pad the photo by this fraction per side (edge pixels) before detecting, for tight face crops' }), 0),
+  detectSize: Defaulted(Type.Integer({ minimum: 128, maximum: 1024, multipleOf: 32, description: "the detector's input side, px: each photo is letterboxed and resized to it (face-api's SSD was trained at 512; smaller is faster)" }), DEFAULT_DETECT_SIZE),
   detectRetryPad: Defaulted(Type.Number({ minimum: 0, maximum: 1, description: 'when no face is found, detect once more with this pad (serves scenes and tight crops alike); equal to detectPad: no retry' }), 1),
   minFaceSize: Defaulted(Type.Integer({ minimum: 8, description: 'smallest face box side, px in the photo' }), 64),
   maxYaw: Defaulted(Type.Number({ minimum: 0, maximum: 90, description: 'largest |yaw| estimated from landmarks, degrees' }), 30),
@@ -66,55 +69,68 @@ export const filter = defineStage({
   // its package folder, so the fingerprint is told about it; tfjs-core makes it record the backend.
   packages: ['@vladmandic/face-api', '@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, log, signal, tf }) {
-    const { loadFaceModels, detectFaces } = await import('../vision/faces.js');
+    const { loadFaceModels, detectFacesBatch } = await import('../vision/faces.js');
     const models = await loadFaceModels({ tf });
     const entries: ManifestEntry[] = [];
     const rejects = new Map<string, RawImage[]>();
     const keptHashes: bigint[] = [];
+    const writes: Promise<void>[] = []; // crops being encoded and written (sharp works off the main thread)
     const reject = (reason: string, thumb: RawImage | undefined): void => {
       const list = rejects.get(reason) ?? [];
       if (thumb && list.length < params.rejectSheetLimit) list.push(thumb);
       rejects.set(reason, list);
     };
     const names = await listImages(inputs.photos);
-    for (const name of names) {
+    const read = async (name: string): Promise<RawImage | undefined> => readRgb(join(inputs.photos, name)).catch(() => undefined);
+    // Photos go through the detector DETECT_BATCH at a time; the next batch is decoded while this one runs.
+    let decoding = Promise.all(names.slice(0, DETECT_BATCH).map(read));
+    for (let start = 0; start < names.length; start += DETECT_BATCH) {
       signal.throwIfAborted();
-      let photo: RawImage;
-      try {
-        photo = await readRgb(join(inputs.photos, name));
-      } catch {
-        entries.push({ source: name, face: null, status: 'rejected', reason: 'unreadable' });
-        reject('unreadable', undefined);
-        log.warn(`'${name}' is not a readable image; rejected`);
-        continue;
-      }
-      const faces = await detectFaces(models, photo, {
+      const batch = names.slice(start, start + DETECT_BATCH);
+      const photos = await decoding;
+      decoding = Promise.all(names.slice(start + DETECT_BATCH, start + 2 * DETECT_BATCH).map(read));
+      const readable = photos.flatMap((photo) => (photo ? [photo] : []));
+      const found = await detectFacesBatch(models, readable, {
         minScore: params.minScore,
         pad: params.detectPad,
         retryPad: params.detectRetryPad,
+        inputSize: params.detectSize,
       });
-      if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
-        const reason = faces.length === 0 ? 'no-face' : 'several-faces';
-        entries.push({ source: name, face: null, status: 'rejected', reason, scores: { faces: faces.length } });
-        reject(reason, photo);
-        continue;
-      }
-      for (const [index, face] of faces.entries()) {
-        const verdict: FaceVerdict = judgeFace(photo, face, params, keptHashes);
-        const entry: ManifestEntry = { source: name, face: index, status: verdict.kept ? 'kept' : 'rejected', box: roundBox(face.box), scores: verdict.scores };
-        if (verdict.aligned) entry.landmarks = verdict.aligned.landmarks.map(([x, y]) => [round2(x), round2(y)]);
-        if (verdict.kept && verdict.aligned) {
-          const output = `${parse(name).name}-${index}.png`;
-          await writeFile(join(outputs.aligned, output), await encodePng(verdict.aligned.image));
-          keptHashes.push(verdict.hash!);
-          entry.output = output;
-        } else {
-          entry.reason = verdict.reason!;
-          reject(verdict.reason!, verdict.aligned?.image ?? cropRaw(photo, face.box));
+      let next = 0;
+      for (const [i, name] of batch.entries()) {
+        const photo = photos[i];
+        if (photo === undefined) {
+          entries.push({ source: name, face: null, status: 'rejected', reason: 'unreadable' });
+          reject('unreadable', undefined);
+          log.warn(`'${name}' is not a readable image; rejected`);
+          continue;
         }
-        entries.push(entry);
+        const faces = found[next++]!;
+        if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
+          const reason = faces.length === 0 ? 'no-face' : 'several-faces';
+          entries.push({ source: name, face: null, status: 'rejected', reason, scores: { faces: faces.length } });
+          reject(reason, photo);
+          continue;
+        }
+        for (const [index, face] of faces.entries()) {
+          const verdict: FaceVerdict = judgeFace(photo, face, params, keptHashes);
+          const entry: ManifestEntry = { source: name, face: index, status: verdict.kept ? 'kept' : 'rejected', box: roundBox(face.box), scores: verdict.scores };
+          if (verdict.aligned) entry.landmarks = verdict.aligned.landmarks.map(([x, y]) => [round2(x), round2(y)]);
+          if (verdict.kept && verdict.aligned) {
+            const output = `${parse(name).name}-${index}.png`;
+            writes.push(encodePng(verdict.aligned.image).then((png) => writeFile(join(outputs.aligned, output), png)));
+            keptHashes.push(verdict.hash!);
+            entry.output = output;
+          } else {
+            entry.reason = verdict.reason!;
+            reject(verdict.reason!, verdict.aligned?.image ?? cropRaw(photo, face.box));
+          }
+          entries.push(entry);
+        }
       }
+      await settleAll(writes);
     }
+    await decoding;
     await writeManifest(outputs.manifest, entries);
     for (const [reason, thumbs] of rejects) {
       if (thumbs.length > 0) await writeFile(join(outputs.rejects, `${reason}.png`), await encodeContactSheet(thumbs, { cell: 96, columns: 8 }));
@@ -124,6 +140,9 @@ export const filter = defineStage({
     return { metrics: { counts } };
   },
 });
+
+/** How many photos go through the detector in one pass. */
+const DETECT_BATCH = 16;
 
 function countByReason(entries: readonly ManifestEntry[], photos: number) {
   const rejected: Record<string, number> = {};

@@ -24,6 +24,7 @@ import { chooseTemplateVariant, computeMaskAnchors, computeTilt } from '../visio
 import { fitHomography } from '../vision/homography.js';
 import { encodeContactSheet, encodePng, readRgb, type RawImage } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
+import { settleAll } from '../kit/settle.js';
 import { MASK_KINDS } from '../vision/masks/templates.js';
 import { TEXTURE_KINDS } from '../vision/masks/textures.js';
 import { renderMask } from '../vision/mask-render.js';
@@ -79,11 +80,18 @@ export const warp = defineStage({
     const shares: number[] = []; // final outside share of every face written
     const cells: RawImage[] = []; // fit sheet, [height, width, 3] each
     let [sane, failed, over, refitted, rejected] = [0, 0, 0, 0, 0];
+    // The next face is read and its mask rendered (sharp, off the main thread) while this one is warped.
+    const draw = (i: number) => drawMask(names[i]!, landmarksByFile.get(names[i]!)!, params, seed, inputs.faces).then((drawn) => ({ drawn }), (error: unknown) => ({ error }));
+    let drawing = names.length > 0 ? draw(0) : undefined;
+    const writes: Promise<void>[] = [];
     for (const [index, name] of names.entries()) {
       signal.throwIfAborted();
+      const next = await drawing!;
+      drawing = index + 1 < names.length ? draw(index + 1) : undefined;
       try {
+        if ('error' in next) throw next.error;
         const landmarks = landmarksByFile.get(name)!;
-        const { line, composite, region, coverage, tries } = await fitOne(name, landmarks, params, seed, inputs.faces);
+        const { line, composite, region, coverage, tries } = fitOne(next.drawn, landmarks, params);
         const share = line.sanity.outsideShare;
         if (tries > 1 || !line.sanity.fitsFace) over += 1;
         if (index < params.fitSheetFaces) cells.push(paintFitHeat(composite, coverage, landmarks, { outsideShare: share, maxOutsideShare: params.maxOutsideShare, threshold: FIT_COVERAGE }));
@@ -94,8 +102,8 @@ export const warp = defineStage({
           continue;
         }
         if (tries > 1) refitted += 1;
-        await writeFile(join(outputs.masked, name), await encodePng(composite));
-        await writeFile(join(outputs.regions, name), await encodePng(region));
+        writes.push(encodePng(composite).then((png) => writeFile(join(outputs.masked, name), png)));
+        writes.push(encodePng(region).then((png) => writeFile(join(outputs.regions, name), png)));
         shares.push(share);
         if (line.sanity.ok) sane += 1;
         counts[`${line.kind}-${line.variant}`] = (counts[`${line.kind}-${line.variant}`] ?? 0) + 1;
@@ -107,7 +115,9 @@ export const warp = defineStage({
         log.warn(`skipped '${name}': ${(error as Error).message}`);
         lines.push(JSON.stringify({ source: name, error: (error as Error).message }));
       }
+      if (writes.length >= MAX_PENDING_WRITES) await settleAll(writes);
     }
+    await settleAll(writes);
     await writeFile(outputs.metadata, `${lines.join('\n')}\n`);
     const cell = Math.min(128, cells[0]?.width ?? 128);
     await writeFile(outputs.fitSheet, await encodeContactSheet(cells, { cell, columns: FIT_SHEET_COLUMNS }));
@@ -120,13 +130,15 @@ export const warp = defineStage({
   },
 });
 
+/** Crops being encoded and written at most at a time, before the loop waits for them. */
+const MAX_PENDING_WRITES = 32;
+
 /**
- * Warps one face at lateral scales REFIT_SCALES until the mask fits the face outline; returns the metadata
- * line, the composite (RGB), region map and coverage (1 channel each) of the last try, and how many tries
- * it took. The photo, the drawn mask and its colour match are made once; a try only moves the anchors.
+ * Warps one drawn face at lateral scales REFIT_SCALES until the mask fits the face outline; returns the
+ * metadata line, the composite (RGB), region map and coverage (1 channel each) of the last try, and how
+ * many tries it took. The photo, the drawn mask and its colour match are made once; a try only moves the anchors.
  */
-async function fitOne(name: string, landmarks: Landmarks68, params: Settings, seed: number, facesDir: string) {
-  const drawn = await drawMask(name, landmarks, params, seed, facesDir);
+function fitOne(drawn: Awaited<ReturnType<typeof drawMask>>, landmarks: Landmarks68, params: Settings) {
   const first = warpAt(drawn, landmarks, params, REFIT_SCALES[0]);
   let last = first;
   let tries = 1;

@@ -136,6 +136,21 @@ export function warpAffine(image: RawImage, transform: Affine, width: number, he
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
+      const o = (v * width + u) * ch;
+      if (x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h) {
+        // all four taps inside the photo (the common case): the same sum, in the same order, unrolled
+        const w00 = (1 - fx) * (1 - fy);
+        const w10 = fx * (1 - fy);
+        const w01 = (1 - fx) * fy;
+        const w11 = fx * fy;
+        const p00 = (y0 * w + x0) * ch;
+        const p01 = p00 + w * ch;
+        for (let q = 0; q < ch; q += 1) {
+          const sum = 0 + w00 * data[p00 + q]! + w10 * data[p00 + ch + q]! + w01 * data[p01 + q]! + w11 * data[p01 + ch + q]!;
+          out[o + q] = clamp(Math.round(sum), 0, 255);
+        }
+        continue;
+      }
       acc.fill(0);
       for (let k = 0; k < 4; k += 1) {
         const weight = (k & 1 ? fx : 1 - fx) * (k & 2 ? fy : 1 - fy);
@@ -150,7 +165,6 @@ export function warpAffine(image: RawImage, transform: Affine, width: number, he
           for (let q = 0; q < ch; q += 1) acc[q]! += weight * colour[q]!;
         }
       }
-      const o = (v * width + u) * ch;
       for (let q = 0; q < ch; q += 1) out[o + q] = clamp(Math.round(acc[q]!), 0, 255);
     }
   }
@@ -217,20 +231,22 @@ function makeBlurFill(image: RawImage): BorderFill {
     const y1 = Math.min(h - 1, qy + d);
     colour.fill(0);
     let count = 0;
-    const add = (sums: Float64Array, from: number, to: number): void => {
-      if (from > to) return;
-      for (let q = 0; q < ch; q += 1) colour[q]! += sums[(to + 1) * ch + q]! - sums[from * ch + q]!;
-      count += to - from + 1;
-    };
     // Columns first (rows y0..y1), then the rows without the corner pixels the columns already hold.
-    if (x0 === 0) add(left, y0, y1);
-    if (x1 === w - 1 && w > 1) add(right, y0, y1);
+    if (x0 === 0) count += addRange(colour, left, y0, y1, ch);
+    if (x1 === w - 1 && w > 1) count += addRange(colour, right, y0, y1, ch);
     const from = x0 === 0 ? 1 : x0;
     const to = x1 === w - 1 ? w - 2 : x1;
-    if (y0 === 0) add(top, from, to);
-    if (y1 === h - 1 && h > 1) add(bottom, from, to);
+    if (y0 === 0) count += addRange(colour, top, from, to, ch);
+    if (y1 === h - 1 && h > 1) count += addRange(colour, bottom, from, to, ch);
     for (let q = 0; q < ch; q += 1) colour[q]! /= count;
   };
+}
+
+/** Adds the prefix-summed pixels from..to (inclusive) into `colour`; returns how many that is (0 when from > to). */
+function addRange(colour: Float64Array, sums: Float64Array, from: number, to: number, ch: number): number {
+  if (from > to) return 0;
+  for (let q = 0; q < ch; q += 1) colour[q]! += sums[(to + 1) * ch + q]! - sums[from * ch + q]!;
+  return to - from + 1;
 }
 
 function meanPoint(points: readonly Point[]): Point {

@@ -51,19 +51,26 @@ export function blurPlane(plane: Plane, sigma: number, edge: 'zero' | 'clamp'): 
   const pass = (src: Float64Array, horizontal: boolean): Float64Array => {
     const out = new Float64Array(w * h);
     const n = horizontal ? w : h;
+    const step = horizontal ? 1 : w; // index distance between neighbours along the pass
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const at = horizontal ? x : y;
+        const i = y * w + x;
         let sum = 0;
-        for (let k = -r; k <= r; k++) {
-          let j = at + k;
-          if (j < 0 || j >= n) {
-            if (edge === 'zero') continue;
-            j = j < 0 ? 0 : n - 1;
+        if (at - r >= 0 && at + r < n) {
+          // the whole kernel inside: no edge rule (the same terms in the same order as below)
+          for (let k = -r, j = i - r * step; k <= r; k++, j += step) sum += kernel[k + r]! * src[j]!;
+        } else {
+          for (let k = -r; k <= r; k++) {
+            let j = at + k;
+            if (j < 0 || j >= n) {
+              if (edge === 'zero') continue;
+              j = j < 0 ? 0 : n - 1;
+            }
+            sum += kernel[k + r]! * src[horizontal ? y * w + j : j * w + x]!;
           }
-          sum += kernel[k + r]! * src[horizontal ? y * w + j : j * w + x]!;
         }
-        out[y * w + x] = sum;
+        out[i] = sum;
       }
     }
     return out;
@@ -91,17 +98,18 @@ export function estimateBlurSigma(plane: Plane, include?: Uint8Array, noiseSigma
   const base = blurPlane(plane, PRE_BLUR_SIGMA, 'clamp');
   const sharp = gradients(base);
   const soft = gradients(blurPlane(base, REBLUR_SIGMA, 'clamp'));
-  const strong = quantile(interior(w, h, include).map((i) => sharp.magnitude[i]!), 0.9);
+  const pixels = interior(w, h, include);
+  const strong = quantile(gather(sharp.magnitude, pixels), 0.9);
   const threshold = Math.max(MIN_EDGE_GRADIENT, strong, NOISE_EDGE_FACTOR * noiseSigma);
   const sigmas: number[] = [];
-  for (const i of interior(w, h, include)) {
+  for (const i of pixels) {
     const g = sharp.magnitude[i]!;
     if (g < threshold || !isRidge(sharp, i, w)) continue;
     const ratio = g / Math.max(1e-9, soft.magnitude[i]!);
     sigmas.push(ratio <= 1 + 1e-3 ? MAX_BLUR_SIGMA : Math.min(MAX_BLUR_SIGMA, REBLUR_SIGMA / Math.sqrt(ratio * ratio - 1)));
   }
   if (sigmas.length < MIN_EDGES) return null;
-  const median = quantile(sigmas, 0.5);
+  const median = quantile(Float64Array.from(sigmas), 0.5);
   return { sigma: Math.sqrt(Math.max(0, median * median - PRE_BLUR_SIGMA * PRE_BLUR_SIGMA)), edges: sigmas.length };
 }
 
@@ -114,7 +122,7 @@ export function estimateNoiseSigma(plane: Plane, include?: Uint8Array): number |
   const { width: w, height: h, data } = plane;
   const { magnitude } = gradients(plane);
   const pixels = interior(w, h, include);
-  const edge = quantile(pixels.map((i) => magnitude[i]!), 0.9);
+  const edge = quantile(gather(magnitude, pixels), 0.9);
   let sum = 0;
   let n = 0;
   for (const i of pixels) {
@@ -132,47 +140,89 @@ export function estimateNoiseSigma(plane: Plane, include?: Uint8Array): number |
 
 // --- helpers ----------------------------------------------------------------------------------------
 
-/** Central-difference gradients: magnitude and direction (radians). */
-function gradients(plane: Plane): { magnitude: Float64Array; angle: Float64Array } {
+/** Central-difference gradients: magnitude, and the two components (for the direction, where it is asked for). */
+interface Gradients {
+  magnitude: Float64Array;
+  gx: Float64Array;
+  gy: Float64Array;
+}
+
+function gradients(plane: Plane): Gradients {
   const { width: w, height: h, data } = plane;
   const magnitude = new Float64Array(w * h);
-  const angle = new Float64Array(w * h);
+  const gxs = new Float64Array(w * h);
+  const gys = new Float64Array(w * h);
   for (let y = 1; y < h - 1; y++) {
     for (let x = 1; x < w - 1; x++) {
       const i = y * w + x;
       const gx = (data[i + 1]! - data[i - 1]!) / 2;
       const gy = (data[i + w]! - data[i - w]!) / 2;
       magnitude[i] = Math.hypot(gx, gy);
-      angle[i] = Math.atan2(gy, gx);
+      gxs[i] = gx;
+      gys[i] = gy;
     }
   }
-  return { magnitude, angle };
+  return { magnitude, gx: gxs, gy: gys };
 }
 
 /** A gradient maximum across the edge: no smaller than either neighbour along the gradient direction. */
-function isRidge(g: { magnitude: Float64Array; angle: Float64Array }, i: number, w: number): boolean {
-  const a = ((g.angle[i]! % Math.PI) + Math.PI) % Math.PI; // 0..π
+function isRidge(g: Gradients, i: number, w: number): boolean {
+  const angle = Math.atan2(g.gy[i]!, g.gx[i]!);
+  const a = ((angle % Math.PI) + Math.PI) % Math.PI; // 0..π
   const bin = Math.round(a / (Math.PI / 4)) % 4; // 0: along x, 1: diagonal ↘, 2: along y, 3: diagonal ↙
-  const step = [1, w + 1, w, w - 1][bin]!;
+  const step = bin === 0 ? 1 : bin === 1 ? w + 1 : bin === 2 ? w : w - 1;
   const m = g.magnitude[i]!;
   return m >= g.magnitude[i - step]! && m >= g.magnitude[i + step]!;
 }
 
 /** Indices of pixels two or more from the border (so neighbours' gradients exist), where `include` allows. */
-function interior(w: number, h: number, include?: Uint8Array): number[] {
-  const out: number[] = [];
+function interior(w: number, h: number, include?: Uint8Array): Int32Array {
+  const out = new Int32Array(Math.max(0, (w - 4) * (h - 4)));
+  let n = 0;
   for (let y = 2; y < h - 2; y++) {
     for (let x = 2; x < w - 2; x++) {
       const i = y * w + x;
-      if (include === undefined || include[i] !== 0) out.push(i);
+      if (include === undefined || include[i] !== 0) out[n++] = i;
     }
   }
+  return out.subarray(0, n);
+}
+
+/** `values[i]` for each index, as a new array. */
+function gather(values: Float64Array, indices: Int32Array): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (let k = 0; k < indices.length; k++) out[k] = values[indices[k]!]!;
   return out;
 }
 
-/** The q-quantile (nearest rank) of `values`; 0 for none. */
-function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/**
+ * The q-quantile (nearest rank) of `values` — the element a full sort would put at ⌊q·n⌋ — by selection
+ * (Hoare's quickselect, expected linear time); reorders `values`. 0 for none.
+ */
+function quantile(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  const k = Math.min(n - 1, Math.floor(q * n));
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return values[k]!;
 }

@@ -118,10 +118,22 @@ export function matchBrightnessSaturation(maskRgba: RawImage, faceRegionMean: { 
   const fv = computeScale(faceRegionMean.v, sumV / weight, strength);
   const fs = computeScale(faceRegionMean.s, sumS / weight, strength);
   if (fv === 1 && fs === 1) return result;
+  // A template holds few distinct colours (plain fills, a print's palette, their anti-aliased edges), so
+  // each colour's new value is worked out once: packed 0xRRGGBB → packed result.
+  const mapped = new Map<number, number>();
   for (let o = 0; o < src.length; o += 4) {
     if (src[o + 3] === 0) continue;
-    const hsv = convertRgbToHsv(src[o]!, src[o + 1]!, src[o + 2]!);
-    out.set(convertHsvToRgb(hsv.h, hsv.s * fs, hsv.v * fv), o);
+    const key = (src[o]! << 16) | (src[o + 1]! << 8) | src[o + 2]!;
+    let value = mapped.get(key);
+    if (value === undefined) {
+      const hsv = convertRgbToHsv(src[o]!, src[o + 1]!, src[o + 2]!);
+      const [r, g, b] = convertHsvToRgb(hsv.h, hsv.s * fs, hsv.v * fv);
+      value = (r << 16) | (g << 8) | b;
+      mapped.set(key, value);
+    }
+    out[o] = value >> 16;
+    out[o + 1] = (value >> 8) & 255;
+    out[o + 2] = value & 255;
   }
   return result;
 }

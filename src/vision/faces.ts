@@ -14,7 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { ReproError } from '../errors.js';
 import { detectBackendKind, loadTensorflow, type BackendKind, type Tf } from '../kit/tf-backend.js';
+import { DEFAULT_DETECT_SIZE, detectSsdBatch, foldSsd, type SsdNet, type SsdParams } from './ssd-detector.js';
 import type { Box, Landmarks68, Point, RawImage } from './types.js';
+import type { Tensor3D } from '@tensorflow/tfjs';
 
 /** Which face-api detector finds the boxes: SSD MobileNet v1 (accurate) or Tiny Face Detector (fast). */
 export type FaceDetectorKind = 'ssd' | 'tiny';
@@ -81,6 +83,8 @@ export interface DetectFacesOptions {
    * padding shrinks small faces further, and tight crops, which need it). @default no retry
    */
   retryPad?: number;
+  /** SSD input side, px (a multiple of 32): each photo is letterboxed and resized to it; @default 512 */
+  inputSize?: number;
   /** Tiny Face Detector input size (a multiple of 32); @default 416 */
   tinyInputSize?: number;
   /** receives the time each step took, once per detection pass (twice when `retryPad` was used) */
@@ -100,6 +104,8 @@ const FACE_API_BUILD = {
 // NOTE: module state on purpose: face-api's nets are process-wide singletons, so the weights are read once
 // per process and net; concurrent callers share the same pending load.
 const loaded = new Map<string, Promise<void>>();
+/** The SSD weights folded for `detectSsdBatch`, per backend kind (built once, kept for the process). */
+const folded = new Map<BackendKind, SsdNet>();
 
 /** Loads the detector and the 68-point landmark net from the package's model folder (once per process). */
 export async function loadFaceModels(options: LoadFaceModelsOptions = {}): Promise<FaceModels> {
@@ -142,63 +148,149 @@ function kindOf(tf: Tf): BackendKind {
 
 /** Detects faces in an RGB (or gray/RGBA) image, then 68 landmarks per face; best score first. */
 export async function detectFaces(models: FaceModels, image: RawImage, options: DetectFacesOptions): Promise<DetectedFace[]> {
-  const { retryPad, ...once } = options;
-  const faces = await detectOnce(models, image, once);
-  return faces.length > 0 || retryPad === undefined || retryPad === (options.pad ?? 0) ? faces : detectOnce(models, image, { ...once, pad: retryPad });
+  return (await detectFacesBatch(models, [image], options))[0]!;
 }
 
-async function detectOnce(models: FaceModels, image: RawImage, options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[]> {
+/**
+ * `detectFaces` for several images at once: with SSD, one detector pass over the whole batch (and one more
+ * over the images where it found nothing, when `retryPad` asks), and one landmark pass over every face
+ * found; the answer per image is the same as `detectFaces` gives it alone. `onTimings` is told once per
+ * detector pass, for the whole batch.
+ */
+export async function detectFacesBatch(models: FaceModels, images: readonly RawImage[], options: DetectFacesOptions): Promise<DetectedFace[][]> {
+  if (models.detector === 'tiny') {
+    const out: DetectedFace[][] = [];
+    for (const image of images) out.push(await detectTinyWithRetry(models, image, options));
+    return out;
+  }
+  const { retryPad, ...once } = options;
+  const results = await detectSsdPass(models, images, once);
+  if (retryPad === undefined || retryPad === (options.pad ?? 0)) return results;
+  const missed = results.flatMap((faces, i) => (faces.length === 0 ? [i] : []));
+  if (missed.length === 0) return results;
+  const again = await detectSsdPass(models, missed.map((i) => images[i]!), { ...once, pad: retryPad });
+  missed.forEach((i, k) => (results[i] = again[k]!));
+  return results;
+}
+
+/** One SSD pass over a batch, then landmarks on every face found. */
+async function detectSsdPass(models: FaceModels, images: readonly RawImage[], options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[][]> {
+  const { tf } = models;
+  for (const image of images) checkImage(image);
+  const started = performance.now();
+  const pads = images.map((image) => ({ x: Math.round((options.pad ?? 0) * image.width), y: Math.round((options.pad ?? 0) * image.height) }));
+  const inputs = images.map((image, i) => toInputTensor(tf, image, pads[i]!)); // [H', W', 3] each
+  try {
+    const prepared = performance.now();
+    const found = await detectSsdBatch(tf, ssdNet(models), inputs, { inputSize: options.inputSize ?? DEFAULT_DETECT_SIZE, minScore: options.minScore, maxResults: 100 });
+    const boxes = found.map((detections, i) =>
+      detections
+        .map((d) => ({ score: d.score, box: clipToWholePixels(d.box, inputs[i]!.shape[1], inputs[i]!.shape[0]) }))
+        .filter((d) => d.box.width > 0 && d.box.height > 0)
+        .sort((a, b) => b.score - a.score || a.box.x - b.box.x || a.box.y - b.box.y)
+        .slice(0, options.maxFaces ?? Infinity),
+    );
+    const detected = performance.now();
+    const marks = await landmarksOf(models, inputs, boxes);
+    options.onTimings?.({ prepareMs: prepared - started, detectMs: detected - prepared, landmarksMs: performance.now() - detected });
+    return images.map((image, i) => {
+      const { x: padX, y: padY } = pads[i]!;
+      const faces = boxes[i]!.map(({ score, box }, k): DetectedFace => ({
+        box: { x: box.x - padX, y: box.y - padY, width: box.width, height: box.height },
+        score,
+        landmarks: marks[i]![k]!.map((p) => [p[0] + box.x - padX, p[1] + box.y - padY] as const),
+      }));
+      // Boxes found in the padding are clipped back to the image; drop those left with no area.
+      return faces.map((face) => ({ ...face, box: clipBox(face.box, image.width, image.height) })).filter((face) => face.box.width > 0 && face.box.height > 0);
+    });
+  } finally {
+    tf.dispose(inputs);
+  }
+}
+
+/** The 68 landmarks of every box, in box pixels: one landmark-net pass over all boxes of all images. */
+async function landmarksOf(models: FaceModels, inputs: readonly Tensor3D[], boxes: readonly { box: Box }[][]): Promise<Point[][][]> {
+  const { tf, faceapi } = models;
+  const all = boxes.flatMap((list, i) => list.map(({ box }) => ({ i, box })));
+  if (all.length === 0) return boxes.map(() => []);
+  const crops = tf.tidy(() => all.map(({ i, box }) => tf.slice(inputs[i]!, [box.y, box.x, 0], [box.height, box.width, 3]))); // [h, w, 3] each
+  try {
+    const marks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crops as never)) as unknown as InstanceType<FaceApi['FaceLandmarks68']> | InstanceType<FaceApi['FaceLandmarks68']>[];
+    const list = Array.isArray(marks) ? marks : [marks]; // face-api answers one crop with one object, not a list
+    let next = 0;
+    return boxes.map((faces) => faces.map(() => (list[next++]?.positions ?? []).map((p) => [p.x, p.y] as const)));
+  } finally {
+    tf.dispose(crops);
+  }
+}
+
+/** The folded SSD of this process (built from face-api's loaded weights on first use). */
+function ssdNet(models: FaceModels): SsdNet {
+  let net = folded.get(models.backend);
+  if (net === undefined) {
+    net = foldSsd(models.tf, (models.faceapi.nets.ssdMobilenetv1 as unknown as { params: SsdParams }).params);
+    folded.set(models.backend, net);
+  }
+  return net;
+}
+
+/** Pixels → `[H + 2·padY, W + 2·padX, 3]` int32, gray and alpha handled, edges repeated into the pad. */
+function toInputTensor(tf: Tf, image: RawImage, pad: { x: number; y: number }): Tensor3D {
+  return tf.tidy(() => {
+    const pixels = tf.tensor3d(image.data, [image.height, image.width, image.channels], 'int32'); // [H, W, C]
+    const rgb = image.channels === 3 ? pixels : image.channels === 4 ? tf.slice(pixels, [0, 0, 0], [-1, -1, 3]) : tf.tile(pixels, [1, 1, 3]); // [H, W, 3]
+    return pad.x > 0 || pad.y > 0 ? padWithEdges(tf, rgb as Tensor3D, pad.y, pad.x) : (rgb as Tensor3D);
+  });
+}
+
+/** A box clipped to the input and floored to whole pixels, as face-api's `clipAtImageBorders` does. */
+function clipToWholePixels(box: Box, width: number, height: number): Box {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const w = Math.min(box.x + box.width - x, width - x);
+  const h = Math.min(box.y + box.height - y, height - y);
+  return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(w), height: Math.floor(h) };
+}
+
+/** The Tiny Face Detector path: face-api's own pipeline, one image at a time. */
+async function detectTinyWithRetry(models: FaceModels, image: RawImage, options: DetectFacesOptions): Promise<DetectedFace[]> {
+  const { retryPad, ...once } = options;
+  const faces = await detectTinyOnce(models, image, once);
+  return faces.length > 0 || retryPad === undefined || retryPad === (options.pad ?? 0) ? faces : detectTinyOnce(models, image, { ...once, pad: retryPad });
+}
+
+async function detectTinyOnce(models: FaceModels, image: RawImage, options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[]> {
   const { tf, faceapi } = models;
   checkImage(image);
   const started = performance.now();
-  const padX = Math.round((options.pad ?? 0) * image.width);
-  const padY = Math.round((options.pad ?? 0) * image.height);
-  const input = tf.tidy(() => {
-    const pixels = tf.tensor3d(image.data, [image.height, image.width, image.channels], 'int32'); // [H, W, C]
-    const rgb = image.channels === 3 ? pixels : image.channels === 4 ? tf.slice(pixels, [0, 0, 0], [-1, -1, 3]) : tf.tile(pixels, [1, 1, 3]); // [H, W, 3]
-    const padded = padX > 0 || padY > 0 ? padWithEdges(tf, rgb as never, padY, padX) : rgb; // [H + 2·padY, W + 2·padX, 3]
-    return tf.expandDims(padded, 0); // [1, H', W', 3]
-  });
-  const width = image.width + 2 * padX;
-  const height = image.height + 2 * padY;
+  const pad = { x: Math.round((options.pad ?? 0) * image.width), y: Math.round((options.pad ?? 0) * image.height) };
+  const input = toInputTensor(tf, image, pad);
   try {
     const prepared = performance.now();
-    const detectorOptions =
-      models.detector === 'ssd'
-        ? new faceapi.SsdMobilenetv1Options({ minConfidence: options.minScore, maxResults: 100 })
-        : new faceapi.TinyFaceDetectorOptions({ scoreThreshold: options.minScore, inputSize: options.tinyInputSize ?? 416 });
-    const found = await faceapi.detectAllFaces(input as never, detectorOptions);
+    const batch = tf.expandDims(input, 0); // [1, H', W', 3]
+    const found = await Promise.resolve(faceapi.detectAllFaces(batch as never, new faceapi.TinyFaceDetectorOptions({ scoreThreshold: options.minScore, inputSize: options.tinyInputSize ?? 416 }))).finally(() => batch.dispose());
     const boxes = found
-      .map((d) => ({ score: d.score, box: d.box.clipAtImageBorders(width, height) }))
+      .map((d) => ({ score: d.score, box: clipToWholePixels(d.box, input.shape[1], input.shape[0]) }))
       .filter((d) => d.box.width > 0 && d.box.height > 0)
       .sort((a, b) => b.score - a.score || a.box.x - b.box.x || a.box.y - b.box.y)
       .slice(0, options.maxFaces ?? Infinity);
     const detected = performance.now();
-    const faces: DetectedFace[] = [];
-    if (boxes.length > 0) {
-      const crops = tf.tidy(() =>
-        boxes.map(({ box }) => tf.slice(input, [0, box.y, box.x, 0], [1, box.height, box.width, 3]).squeeze([0])), // [h, w, 3] each
-      );
-      try {
-        const marks = (await faceapi.nets.faceLandmark68Net.detectLandmarks(crops as never)) as InstanceType<FaceApi['FaceLandmarks68']>[];
-        boxes.forEach(({ score, box }, i) => {
-          const points: Point[] = (marks[i]?.positions ?? []).map((p) => [p.x + box.x - padX, p.y + box.y - padY] as const);
-          faces.push({ box: { x: box.x - padX, y: box.y - padY, width: box.width, height: box.height }, score, landmarks: points });
-        });
-      } finally {
-        tf.dispose(crops);
-      }
-    }
+    const [marks] = await landmarksOf(models, [input], [boxes]);
     options.onTimings?.({ prepareMs: prepared - started, detectMs: detected - prepared, landmarksMs: performance.now() - detected });
-    // Boxes found in the padding are clipped back to the image; drop those left with no area.
-    return faces.map((face) => ({ ...face, box: clipBox(face.box, image.width, image.height) })).filter((face) => face.box.width > 0 && face.box.height > 0);
+    return boxes
+      .map(({ score, box }, k): DetectedFace => ({
+        box: clipBox({ x: box.x - pad.x, y: box.y - pad.y, width: box.width, height: box.height }, image.width, image.height),
+        score,
+        landmarks: marks![k]!.map((p) => [p[0] + box.x - pad.x, p[1] + box.y - pad.y] as const),
+      }))
+      .filter((face) => face.box.width > 0 && face.box.height > 0);
   } finally {
     input.dispose();
   }
 }
 
 /** Pads an [H, W, C] tensor by repeating its edge rows and columns (like OpenCV's BORDER_REPLICATE). */
-function padWithEdges(tf: Tf, pixels: import('@tensorflow/tfjs').Tensor3D, padY: number, padX: number): import('@tensorflow/tfjs').Tensor3D {
+function padWithEdges(tf: Tf, pixels: Tensor3D, padY: number, padX: number): Tensor3D {
   const [h, w] = pixels.shape;
   const top = tf.tile(tf.slice(pixels, [0, 0, 0], [1, w, -1]), [padY, 1, 1]); // [padY, W, C]
   const bottom = tf.tile(tf.slice(pixels, [h - 1, 0, 0], [1, w, -1]), [padY, 1, 1]); // [padY, W, C]
