@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Tensor3D } from '@tensorflow/tfjs';
-import { detectFacesBatch, detectFaces, loadFaceModels, type FaceModels } from '../../src/vision/faces.js';
+import { detectFacesBatch, detectFaces, loadFaceModels, type DetectedFace, type FaceModels } from '../../src/vision/faces.js';
 import { detectSsdBatch, foldSsd, ssdAnchors, disposeSsd, type SsdParams } from '../../src/vision/ssd-detector.js';
 import type { RawImage } from '../../src/vision/types.js';
 
@@ -63,7 +63,7 @@ test('at 512² the folded network finds what face-api finds: same count, boxes w
 test('a batch answers each photo as it is answered alone; other input sides run on their own grids', async () => {
   const models = await loadFaceModels();
   const images = [await readSample(1, 640), await readSample(3, 500), await readSample(4, 320)];
-  const alone = [];
+  const alone: DetectedFace[][] = [];
   for (const image of images) alone.push(await detectFaces(models, image, { minScore: 0.5 }));
   const together = await detectFacesBatch(models, images, { minScore: 0.5 });
   assert.is(together.length, 3, '~> one answer per photo');
