@@ -2,7 +2,7 @@
  * What a training stage measures at the end of every epoch on a fixed probe set — the first images of
  * domain A, centre-cropped, never flipped: the sample grid (input | A10 | output | noise samples, rendered
  * with the noise the phase trains with) and the probe scores (NMC error, attention IoU, noise diversity
- * inside vs outside the mask). Also the per-epoch score log (`quality.jsonl` in the work folder), written
+ * inside vs outside the mask, and the collapse score of A10). Also the per-epoch score log (`quality.jsonl` in the work folder), written
  * atomically so that a resumed run reports every epoch, including those before the interruption.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../kit/fs-atomic.js';
 import { createRng } from '../kit/prng.js';
 import type { Tf } from '../kit/tf-backend.js';
 import { disposeProbeRun, runProbe, scoreProbe, type ProbeMetrics } from './evaluate.js';
+import { biasOnlyBackground } from './collapse-score.js';
 import { runGenerator, type GeneratorWeights } from './generator.js';
 import type { NoiseSpec } from './noise.js';
 import { renderSampleGrid } from './sample-grid.js';
@@ -42,11 +43,16 @@ export async function probeEpoch(tf: Tf, generator: GeneratorWeights, a: Domain,
   const run = runProbe(tf, generate, probe.images, { samples: options.samples, seed: options.seed });
   try {
     await writeFile(options.gridPath, await renderSampleGrid({ images: probe.images, attention: run.attention, output: run.output, samples: run.samples }));
-    return scoreProbe(tf, probe.images, probe.keep!, run, { samples: options.samples, seed: options.seed });
+    return scoreProbe(tf, probe.images, probe.keep!, run, { samples: options.samples, seed: options.seed, biasOnlyBackground: generatorBiasOnlyBackground(generator) });
   } finally {
     disposeProbeRun(tf, run);
     tf.dispose([probe.images, ...(probe.keep ? [probe.keep] : [])]);
   }
+}
+
+/** The A10 the generator's attention head gives on all-zero features: softmax of its biases, last map. */
+export function generatorBiasOnlyBackground(generator: GeneratorWeights): number {
+  return biasOnlyBackground(generator.deconv3Attention.bias.dataSync());
 }
 
 /** The probe scores logged in `workDir` so far, by global epoch (none for a fresh run). */

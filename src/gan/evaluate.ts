@@ -6,11 +6,13 @@
  * callback, so this file knows nothing of weights or noise settings; noise seeds are derived from one seed,
  * so every epoch is scored on the same draws. The mask region is keep < 0.5, the rest (keep ≥ 0.5) is
  * outside — exactly keep = 0 / keep = 1 for binary maps. Errors are in [0, 1] image units (half the [−1, 1]
- * difference). All results are plain numbers; every tensor made here is disposed.
+ * difference). Given the attention head's bias-only A10, also the collapse score (collapse-score.ts). All
+ * results are plain numbers; every tensor made here is disposed.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
 import { deriveSeed } from '../kit/prng.js';
+import { collapseScore, type CollapseScore } from './collapse-score.js';
 
 /** What `generate` must return (a `GeneratorOutput` fits). */
 export interface GenerateResult {
@@ -43,6 +45,11 @@ export interface ProbeOptions {
   readonly seed?: number;
   /** Background attention below 1 − threshold counts as "attends to the mask". @default 0.5 */
   readonly threshold?: number;
+  /**
+   * A10 of the attention head on all-zero features (`biasOnlyBackground` of its biases): given, the scores
+   * include the collapse score (collapse-score.ts); absent, those are NaN.
+   */
+  readonly biasOnlyBackground?: number;
 }
 
 /** The probe's scores. */
@@ -57,6 +64,13 @@ export interface ProbeMetrics {
   readonly diversityOutside: number;
   /** inside / outside; Infinity when only the inside varies, NaN when neither does. */
   readonly diversityRatio: number;
+  /** share of A10's pixels that are bias-only (no active feature channel), over the probe */
+  readonly collapseDead: number;
+  /** the same per 2×2 output phase (row mod 2, column mod 2) */
+  readonly collapse00: number;
+  readonly collapse01: number;
+  readonly collapse10: number;
+  readonly collapse11: number;
 }
 
 /** Runs `generate` once for the output and once per noise sample. x [N, H, W, 3] in [−1, 1]. */
@@ -83,13 +97,30 @@ export function disposeProbeRun(tf: Tf, run: ProbeRun): void {
 /** Scores a probe run. x [N, H, W, 3] in [−1, 1]; keep [N, H, W, 1], 1 = the pixel may not change. */
 export function scoreProbe(tf: Tf, x: tfjs.Tensor4D, keep: tfjs.Tensor4D, run: ProbeRun, options: ProbeOptions = {}): ProbeMetrics {
   const diversity = run.samples.length >= 2 ? sampleDiversity(tf, run.samples, keep) : { inside: NaN, outside: NaN, ratio: NaN };
+  const collapse = options.biasOnlyBackground === undefined ? undefined : backgroundCollapse(tf, run.attention, options.biasOnlyBackground);
   return {
     nmcError: nmcError(tf, x, run.output, keep),
     attentionIoU: attentionIoU(tf, run.attention, keep, options.threshold ?? 0.5),
     diversityInside: diversity.inside,
     diversityOutside: diversity.outside,
     diversityRatio: diversity.ratio,
+    collapseDead: collapse?.dead ?? NaN,
+    collapse00: collapse?.phases[0] ?? NaN,
+    collapse01: collapse?.phases[1] ?? NaN,
+    collapse10: collapse?.phases[2] ?? NaN,
+    collapse11: collapse?.phases[3] ?? NaN,
   };
+}
+
+/** The collapse score of the last attention map of `attention` [N, H, W, M]. */
+export function backgroundCollapse(tf: Tf, attention: tfjs.Tensor4D, biasOnly: number): CollapseScore {
+  const [n, h, w, m] = attention.shape;
+  const background = tf.tidy(() => tf.slice(attention, [0, 0, 0, m - 1], [n, h, w, 1])); // [N, H, W, 1] A10
+  try {
+    return collapseScore(background.dataSync() as Float32Array, [n, h, w], biasOnly);
+  } finally {
+    background.dispose();
+  }
 }
 
 /** `runProbe` + `scoreProbe` + dispose: the probe's scores for one checkpoint. */

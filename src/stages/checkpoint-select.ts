@@ -22,7 +22,7 @@ import { encodeContactSheet, encodePng } from '../kit/image-io.js';
 import { deriveSeed } from '../kit/prng.js';
 import type { RawImage } from '../vision/types.js';
 
-const QUALITY_KEYS = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio'] as const;
+const QUALITY_KEYS = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio', 'collapseDead'] as const;
 // NOTE: ajv applies no defaults inside a union's branches, so `chooseEpochs` applies these two itself.
 const DEFAULT_COUNT = 1;
 const DEFAULT_FROM_EPOCH = 1;

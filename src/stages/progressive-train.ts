@@ -79,7 +79,7 @@ const Phase = Type.Object(
 );
 
 /** Probe scores drawn per epoch. */
-const QUALITY_PLOT = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside'] as const;
+const QUALITY_PLOT = ['nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'collapseDead', 'collapse00', 'collapse01', 'collapse10', 'collapse11'] as const;
 
 export const params = Type.Object({
   seed: Type.Ref(Seed),
