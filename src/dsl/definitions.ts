@@ -6,6 +6,7 @@
  * validation, while TypeScript sees the referenced type.
  */
 import { Type } from '@sinclair/typebox';
+import { Defaulted } from './defaulted.js';
 
 /** Width or height of an image in pixels. */
 export const ImageSize = Type.Integer({
@@ -39,6 +40,12 @@ export const NetworkSize = Type.Object(
     ngf: Type.Integer({ minimum: 1, maximum: 256, description: 'generator filters of the first conv (paper: 64)' }),
     blocks: Type.Integer({ minimum: 1, maximum: 32, description: 'residual blocks (paper: 9)' }),
     ndf: Type.Integer({ minimum: 1, maximum: 256, description: 'discriminator filters of the first conv (paper: 64)' }),
+    upsample: Defaulted(
+      Type.Union([Type.Literal('deconv'), Type.Literal('resize-conv')], {
+        description: "the decoders' ×2 upsampling: 'deconv', the reference's stride-2 transposed conv; 'resize-conv', nearest resize then a 3×3 conv (same parameter count, no dead output phases)",
+      }),
+      'deconv',
+    ),
   },
   { $id: 'repro:NetworkSize', additionalProperties: false, description: 'AttentionGAN network size' },
 );

@@ -98,6 +98,13 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
     const cropped = g.op('Slice', [full, g.ints('begin', [0, 1, 1, 0]), g.ints('size', [-1, -1, -1, -1])], { T: FLOAT, Index: INT32 }); // [N, 2H, 2W, out]
     return g.op('BiasAdd', [cropped, w.bias], { T: FLOAT, data_format: text('NHWC') });
   };
+  const resizeConv = (x: string, w: { kernel: string; bias: string }) => {
+    // ×2 nearest resize to the input's runtime [2H, 2W], then reflect pad 1 and a 3×3 conv: [N, 2H, 2W, out]
+    const size = g.op('Mul', [g.op('Slice', [g.op('Shape', [x], { T: FLOAT, out_type: INT32 }), g.ints('hw_begin', [1]), g.ints('hw_size', [2])], { T: INT32, Index: INT32 }), g.ints('two', [2, 2])], { T: INT32 });
+    const resized = g.op('ResizeNearestNeighbor', [x, size], { T: FLOAT, align_corners: { b: false }, half_pixel_centers: { b: false } });
+    return conv(reflect(resized, 1), w);
+  };
+  const up = (x: string, w: { kernel: string; bias: string }, out: number) => (weights.config.upsample === 'resize-conv' ? resizeConv(x, w) : convTranspose(x, w, out));
   const instanceNorm = (x: string) => {
     const axes = g.ints('axes', [1, 2]);
     const mean = g.op('Mean', [x, axes], { T: FLOAT, Tidx: INT32, keep_dims: { b: true } });                      // [N, 1, 1, C]
@@ -126,13 +133,13 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
   }
   // content branch, noise where asked
   const upContent = async (x: string, module: string, v: ConvVariables, out: number, name: NoiseLayer) =>
-    addNoise(relu(instanceNorm(addNoise(convTranspose(x, await layer(module, v), out), name, 'preNorm'))), name, 'postAct');
+    addNoise(relu(instanceNorm(addNoise(up(x, await layer(module, v), out), name, 'preNorm'))), name, 'postAct');
   let c = await upContent(e, 'deconv1_content', weights.deconv1Content, 2 * ngf, 'c1');              // [N, H/2, W/2, 2ngf]
   c = await upContent(c, 'deconv2_content', weights.deconv2Content, ngf, 'c2');                       // [N, H, W, ngf]
   const content = g.op('Tanh', [conv(reflect(c, 3), await layer('deconv3_content', weights.deconv3Content))], { T: FLOAT }); // [N, H, W, 27]
   // attention branch
-  let a = relu(instanceNorm(convTranspose(e, await layer('deconv1_attention', weights.deconv1Attention), 2 * ngf)));
-  a = relu(instanceNorm(convTranspose(a, await layer('deconv2_attention', weights.deconv2Attention), ngf)));
+  let a = relu(instanceNorm(up(e, await layer('deconv1_attention', weights.deconv1Attention), 2 * ngf)));
+  a = relu(instanceNorm(up(a, await layer('deconv2_attention', weights.deconv2Attention), ngf)));
   const attention = g.op('Softmax', [conv(a, await layer('deconv3_attention', weights.deconv3Attention))], { T: FLOAT }); // [N, H, W, 10]
   // y = Σ_{i≤9} C_i·A_i + x·A_10, with pixels flattened so no shape needs N, H, W
   const images = g.op('Reshape', [content, g.ints('shape', [-1, CONTENT_IMAGES, 3])], { T: FLOAT, Tshape: INT32 });  // [NHW, 9, 3]
@@ -157,7 +164,7 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
     },
     userDefinedMetadata: {
       structuredOutputKeys: ['output', 'attention'],
-      generator: { ngf, blocks: weights.config.blocks, noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
+      generator: { ngf, blocks: weights.config.blocks, upsample: weights.config.upsample ?? 'deconv', noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
     },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: g.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
   };

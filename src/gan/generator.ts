@@ -31,7 +31,18 @@ export interface GeneratorConfig {
   readonly seed: number;
   /** Variable-name prefix, unique among live networks. @default 'generator' */
   readonly scope?: string;
+  /**
+   * How the decoders double the resolution: 'deconv', the reference's stride-2 transposed 3×3 conv (its
+   * four output phases see 1, 2, 2 and 4 kernel taps, and the weak phases of the attention map die at small
+   * scale, MODEL.md §3.2); 'resize-conv', ×2 nearest-neighbour resize then a 3×3 conv with reflect pad 1
+   * (every output pixel sees all nine taps; same parameter count). @default 'deconv'
+   */
+  readonly upsample?: Upsample;
 }
+
+/** The decoders' upsampling layer. */
+export type Upsample = 'deconv' | 'resize-conv';
+export const UPSAMPLES = ['deconv', 'resize-conv'] as const satisfies readonly Upsample[];
 
 /** The generator's parameters, one entry per PyTorch module, plus the flat list for optimisers. */
 export interface GeneratorWeights {
@@ -80,15 +91,29 @@ const BLOCK_IN: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm:
 const BLOCK_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 1, padMode: 'reflect', norm: true };
 const UP_FIRST: ConvUnitSpec = { kind: 'deconv', norm: true };
 const UP_SECOND: ConvUnitSpec = { kind: 'deconv', input: 'relu', norm: true };
+// resize-conv: the unit gets the input already resized ×2 (nearest commutes with the ReLU it applies)
+const RESIZE_UP_FIRST: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true };
+const RESIZE_UP_SECOND: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 1, padMode: 'reflect', norm: true };
 const CONTENT_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 3, padMode: 'reflect', norm: false, output: 'tanh' };
 const ATTENTION_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', norm: false };
+
+/**
+ * x [N, H, W, C] → [N, 2H, 2W, C], each pixel repeated 2×2: reshapes and rank-4 tiles (tfjs has the tile
+ * gradient up to rank 4 only), so every backend can train through it.
+ */
+export function upsampleNearest(tf: Tf, x: tfjs.Tensor4D): tfjs.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const wide = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]); // each pixel twice along W
+  return tf.reshape(tf.tile(wide, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]); // each row twice: [N, 2H, 2W, C]
+}
 
 /** Creates the generator's variables, seeded. */
 export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
   const { ngf, blocks } = config;
   const factory = createConvFactory(tf, config.scope ?? 'generator', config.seed);
   const conv = (name: string, k: number, cin: number, cout: number) => factory.create(name, [k, k, cin, cout]);
-  const deconv = (name: string, cin: number, cout: number) => factory.create(name, [3, 3, cout, cin], true);
+  const up = config.upsample ?? 'deconv';
+  const deconv = (name: string, cin: number, cout: number) => (up === 'deconv' ? factory.create(name, [3, 3, cout, cin], true) : factory.create(name, [3, 3, cin, cout]));
   const conv1 = conv('conv1', 7, 3, ngf);
   const conv2 = conv('conv2', 3, ngf, 2 * ngf);
   const conv3 = conv('conv3', 3, 2 * ngf, 4 * ngf);
@@ -117,13 +142,20 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
   }
   if (options.noise !== undefined) assertNoiseSpec(options.noise);
   const mode = options.units ?? 'fused';
+  const resize = (weights.config.upsample ?? 'deconv') === 'resize-conv';
   return tf.tidy(() => {
     const { noise, noiseSeed } = options;
     const unit = (input: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D) =>
       convUnit(tf, input, layer, spec, { mode, inputNoise, preNorm });
+    // ×2 up: the transposed conv, or nearest resize of the input (and of its input noise) then a 3×3 conv
+    const upUnit = (input: tfjs.Tensor4D, layer: ConvWeights, second: boolean, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D) =>
+      resize
+        ? unit(upsampleNearest(tf, input), layer, second ? RESIZE_UP_SECOND : RESIZE_UP_FIRST, inputNoise && upsampleNearest(tf, inputNoise), preNorm)
+        : unit(input, layer, second ? UP_SECOND : UP_FIRST, inputNoise, preNorm);
     const draw = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer, position: 'preNorm' | 'postAct') => {
       const [batch, height, width] = input.shape;
-      return drawNoise(tf, [batch, 2 * height, 2 * width, layer.kernel.shape[2]], noise, name, position, noiseSeed); // [N, 2H, 2W, out]
+      const out = resize ? layer.kernel.shape[3] : layer.kernel.shape[2]; // conv kernels are [k, k, in, out], transposed ones [k, k, out, in]
+      return drawNoise(tf, [batch, 2 * height, 2 * width, out], noise, name, position, noiseSeed); // [N, 2H, 2W, out]
     };
 
     // encoder; each unit's output is its normalised map x̂, the next unit applies the ReLU
@@ -137,14 +169,14 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
 
     // content branch: 9 RGB images (noise, when asked, on c1 and/or c2: before the norm, or after the ReLU,
     // which the next unit applies, so that noise is its input noise)
-    const c1 = unit(e, weights.deconv1Content, UP_FIRST, undefined, draw(e, weights.deconv1Content, 'c1', 'preNorm'));      // [N, H/2, W/2, 2ngf]
+    const c1 = upUnit(e, weights.deconv1Content, false, undefined, draw(e, weights.deconv1Content, 'c1', 'preNorm'));      // [N, H/2, W/2, 2ngf]
     const c1Post = draw(e, weights.deconv1Content, 'c1', 'postAct');
-    const c2 = unit(c1, weights.deconv2Content, UP_SECOND, c1Post, draw(c1, weights.deconv2Content, 'c2', 'preNorm'));    // [N, H, W, ngf]
+    const c2 = upUnit(c1, weights.deconv2Content, true, c1Post, draw(c1, weights.deconv2Content, 'c2', 'preNorm'));       // [N, H, W, ngf]
     const content = unit(c2, weights.deconv3Content, CONTENT_OUT, draw(c1, weights.deconv2Content, 'c2', 'postAct'));     // [N, H, W, 27]
 
     // attention branch: 10 maps, softmax over the maps
-    let a = unit(e, weights.deconv1Attention, UP_FIRST);                   // [N, H/2, W/2, 2ngf]
-    a = unit(a, weights.deconv2Attention, UP_SECOND);                      // [N, H, W, ngf]
+    let a = upUnit(e, weights.deconv1Attention, false);                    // [N, H/2, W/2, 2ngf]
+    a = upUnit(a, weights.deconv2Attention, true);                         // [N, H, W, ngf]
     const attention = tf.softmax(unit(a, weights.deconv3Attention, ATTENTION_OUT), -1) as tfjs.Tensor4D; // [N, H, W, 10]
 
     // y = Σ_{i≤9} C_i·A_i + x·A_10

@@ -28,6 +28,7 @@ import {
   type EpochSummary, type TrainingCounters,
 } from './training-state.js';
 import { transferGeneratorWeights } from './generator-weights.js';
+import { UPSAMPLES } from './generator.js';
 
 /** Loss weights of a phase. */
 export interface PhaseLambdas extends StepLambdas {
@@ -263,7 +264,10 @@ async function pruneCheckpoints(root: string, keep: number): Promise<void> {
 
 function assertOptions(options: TrainingOptions): void {
   if (options.phases.length === 0) throw new RangeError('runTraining expected at least one phase, received none');
-  for (const [key, value] of Object.entries(options.network)) assertCount(`network '${key}'`, value as number, key === 'blocks' ? 0 : 1);
+  for (const key of ['ngf', 'blocks', 'ndf'] as const) assertCount(`network '${key}'`, options.network[key], key === 'blocks' ? 0 : 1);
+  if (options.network.upsample !== undefined && !(UPSAMPLES as readonly string[]).includes(options.network.upsample)) {
+    throw new RangeError(`network 'upsample' expected one of ${UPSAMPLES.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.upsample)}'`);
+  }
   assertCount('poolSize', options.poolSize ?? DEFAULT_POOL_SIZE, 0);
   assertCount('checkpointEvery', options.checkpointEvery ?? 1);
   if (options.keepCheckpoints !== undefined) assertCount('keepCheckpoints', options.keepCheckpoints);

@@ -112,6 +112,27 @@ exportSuite('~> noise: a seed reproduces runGenerator’s draw, no seed draws fr
   });
 });
 
+exportSuite('~> resize-conv decoders export too: plain tfjs reproduces runGenerator, with seeded noise on c1 and c2', async () => {
+  await withTemp(async (root) => {
+    const noise: NoiseSpec = { layers: ['c1', 'c2'], position: 'postAct', sigma: 0.5 };
+    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 51, scope: 'export-resize', upsample: 'resize-conv' });
+    const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', 52) as tfjs.Tensor4D;
+    await exportGeneratorModel(weights, join(root, 'plain'));
+    await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed: 9 });
+    const [plain] = await predictWithPlainTfjs(join(root, 'plain'), image);
+    const [noisy] = await predictWithPlainTfjs(join(root, 'noisy'), image);
+    const clean = runGenerator(tf, weights, image);
+    const ours = runGenerator(tf, weights, image, { noise, noiseSeed: 9 });
+    assert.ok(maxAbsDiff(plain!.output, clean.output.dataSync()) <= 1e-4, '~> output');
+    assert.ok(maxAbsDiff(plain!.attention, clean.attention.dataSync()) <= 1e-4, '~> attention');
+    assert.ok(maxAbsDiff(noisy!.output, ours.output.dataSync()) <= 1e-4, '~> seeded noisy output');
+    const json = JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as { userDefinedMetadata: { generator: { upsample: string } } };
+    assert.is(json.userDefinedMetadata.generator.upsample, 'resize-conv', '~> recorded in the metadata');
+    tf.dispose([image, clean.output, clean.attention, clean.content, ours.output, ours.attention, ours.content]);
+    disposeWeights(weights);
+  });
+});
+
 exportSuite('~> replaces an existing export and leaves no temp directory', async () => {
   await withTemp(async (root) => {
     const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 41, scope: 'export-replace' });

@@ -3,12 +3,16 @@
  * a small one (ngf 8, 2 blocks, 32² input) returns the output, 10 attention maps and 27 content channels at
  * input resolution, and so does the full-size one on a 256² image; attention sums to 1 at every pixel, the
  * output stays in [−1, 1], a forward pass in `tf.tidy` leaks no tensors, and the same seed gives the same weights (another seed does not).
+ * `upsample: 'resize-conv'`: the same parameter count, the same output shapes, every output pixel of an
+ * up-conv sees all nine kernel taps (a transposed conv's phases see 1, 2, 2 and 4), and A10's gradient
+ * reaches the up-convs from every output phase.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
-import { countParameters, createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
+import { countParameters, createGeneratorWeights, disposeWeights, runGenerator, upsampleNearest } from '../../src/gan/generator.js';
+import { convUnit } from '../../src/gan/conv-unit.js';
 
 const tf = await loadTensorflow(detectBackendKind());
 
@@ -133,3 +137,81 @@ runSuite('~> the reference size (ngf 64, 9 blocks) runs a 256² image: output, 1
 });
 
 runSuite.run();
+
+// ---
+const upsampleSuite = suite('upsample: resize-conv');
+
+upsampleSuite('~> same parameter count as deconv, conv-shaped kernels, outputs at input resolution', () => {
+  const deconv = createGeneratorWeights(tf, { ngf: 64, blocks: 9, seed: 1, scope: 'up-deconv' });
+  const resize = createGeneratorWeights(tf, { ngf: 64, blocks: 9, seed: 1, scope: 'up-resize', upsample: 'resize-conv' });
+  assert.is(countParameters(resize), countParameters(deconv), '~> parameters');
+  assert.equal(resize.deconv1Content.kernel.shape, [3, 3, 256, 128], '~> [kh, kw, in, out]');
+  disposeWeights(deconv);
+  disposeWeights(resize);
+  const tiny = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2]);
+  const doubled = upsampleNearest(tf, tiny);
+  assert.equal(doubled.shape, [1, 4, 4, 2], '~> ×2 nearest');
+  assert.equal(Array.from(doubled.dataSync()).filter((_, i) => i % 2 === 0), [1, 1, 3, 3, 1, 1, 3, 3, 5, 5, 7, 7, 5, 5, 7, 7], '~> each pixel repeated 2×2');
+  tf.dispose([tiny, doubled]);
+  const small = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 2, scope: 'up-small', upsample: 'resize-conv' });
+  const x = randomImage(2, 16, 3);
+  const { output, attention, content } = runGenerator(tf, small, x, { noise: { layers: ['c1', 'c2'], position: 'postAct', sigma: 0.1 }, noiseSeed: 4 });
+  assert.equal(output.shape, [2, 16, 16, 3]);
+  assert.equal(attention.shape, [2, 16, 16, 10]);
+  assert.equal(content.shape, [2, 16, 16, 27]);
+  tf.dispose([x, output, attention, content]);
+  disposeWeights(small);
+});
+
+upsampleSuite('~> each output pixel of the up-conv sees all nine taps with resize-conv; 1, 2, 2 or 4 by phase with deconv', () => {
+  /** Per 2×2 output phase: how many taps of the kernel get a non-zero gradient from Σ of the layer's output over that phase. */
+  const tapsPerPhase = (upsample: 'deconv' | 'resize-conv') => {
+    const x = tf.randomUniform([1, 6, 6, 3], 0.1, 1, 'float32', 7) as tfjs.Tensor4D; // positive, so no tap is zero by chance
+    const kernel = tf.randomUniform([3, 3, 3, 3], 0.1, 1, 'float32', 8) as tfjs.Tensor4D; // deconv [k, k, out, in], conv [k, k, in, out]
+    const bias = tf.zeros([3]) as tfjs.Tensor1D;
+    const counts = [0, 1, 2, 3].map((phase) => {
+      const grad = tf.tidy(() => {
+        const mask = tf.buffer([1, 12, 12, 1]);
+        for (let y = 0; y < 12; y += 1) for (let xx = 0; xx < 12; xx += 1) if ((y % 2) * 2 + (xx % 2) === phase) mask.set(1, 0, y, xx, 0);
+        const phaseMask = mask.toTensor();
+        const g = tf.grad((k: tfjs.Tensor) => {
+          const layer = { kernel: k as tfjs.Tensor4D, bias };
+          const y = upsample === 'deconv'
+            ? convUnit(tf, x, layer, { kind: 'deconv', norm: false }, { mode: 'taped' })
+            : convUnit(tf, upsampleNearest(tf, x), layer, { kind: 'conv', pad: 1, padMode: 'reflect', norm: false }, { mode: 'taped' }); // [1, 12, 12, 3]
+          return tf.sum(tf.mul(y, phaseMask));
+        })(kernel);
+        return tf.sum(tf.abs(g), [2, 3]); // [3, 3]: gradient mass per tap
+      });
+      const taps = Array.from(grad.dataSync()).filter((v) => v > 0).length;
+      grad.dispose();
+      return taps;
+    });
+    tf.dispose([x, kernel, bias]);
+    return counts;
+  };
+  assert.equal(tapsPerPhase('resize-conv'), [9, 9, 9, 9], '~> resize-conv: all taps in every phase');
+  assert.equal([...tapsPerPhase('deconv')].sort(), [1, 2, 2, 4], '~> deconv: the phases see 1, 2, 2 and 4 taps');
+});
+
+upsampleSuite('~> gradients of A10 reach the up-convs from every output phase (resize-conv generator)', () => {
+  const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 5, scope: 'phase-grads', upsample: 'resize-conv' });
+  const x = randomImage(1, 16, 6);
+  for (let phase = 0; phase < 4; phase += 1) {
+    const mass = tf.tidy(() => {
+      const mask = tf.buffer([1, 16, 16, 1]);
+      for (let y = 0; y < 16; y += 1) for (let xx = 0; xx < 16; xx += 1) if ((y % 2) * 2 + (xx % 2) === phase) mask.set(1, 0, y, xx, 0);
+      const phaseMask = mask.toTensor();
+      const g = tf.grad((k: tfjs.Tensor) => {
+        const { attention } = runGenerator(tf, { ...weights, deconv1Attention: { kernel: k as tfjs.Variable<tfjs.Rank.R4>, bias: weights.deconv1Attention.bias } }, x);
+        return tf.sum(tf.mul(tf.slice(attention, [0, 0, 0, 9], [1, 16, 16, 1]), phaseMask));
+      })(weights.deconv1Attention.kernel);
+      return tf.sum(tf.abs(g)).dataSync()[0]!;
+    });
+    assert.ok(mass > 0, `~> phase ${phase}: gradient mass ${mass}`);
+  }
+  tf.dispose(x);
+  disposeWeights(weights);
+});
+
+upsampleSuite.run();
