@@ -10,6 +10,7 @@ import { nonmaskTensor } from './nonmask-tensor.js';
 import { pretrainFromMultiFace } from './pretrain-from-multi-face.js';
 import { progressiveTrain } from './progressive-train.js';
 import { resizeImages } from './resize-images.js';
+import { split } from './split.js';
 import { warp } from './warp.js';
 
 /** Every built-in stage, keyed by id. */
@@ -22,7 +23,8 @@ export const BUILT_IN_STAGES = {
   'pretrain-from-multi-face': pretrainFromMultiFace,
   'progressive-train': progressiveTrain,
   'resize-images': resizeImages,
+  split,
   warp,
 } as const;
 
-export { checkpointSelect, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, warp };
+export { checkpointSelect, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, split, warp };
