@@ -49,3 +49,10 @@ export async function readEpochsFile(dir: string): Promise<EpochsFile> {
   }
   return file as EpochsFile;
 }
+
+/** The noise a kept generator runs with at inference: as its epoch trained ('trained'), none ('off'), or a given spec. */
+export function noiseAtInference(choice: 'trained' | 'off' | NoiseSpec, record: EpochRecord): NoiseSpec | undefined {
+  if (choice === 'off') return undefined;
+  if (choice === 'trained') return record.noise ?? undefined;
+  return choice;
+}

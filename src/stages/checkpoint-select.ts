@@ -8,16 +8,14 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import type * as tfjs from '@tensorflow/tfjs';
 import { Defaulted, defineStage, dir, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
-import { readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
+import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
+import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
 import { loadGeneratorWeights } from '../gan/generator-weights.js';
-import type { NoiseSpec } from '../gan/noise.js';
 import { checkpointName } from '../gan/training-state.js';
 import { loadDomain } from '../gan/training-data.js';
-import type { Tf } from '../kit/tf-backend.js';
 import { encodeContactSheet, encodePng } from '../kit/image-io.js';
 import { deriveSeed } from '../kit/prng.js';
 import type { RawImage } from '../vision/types.js';
@@ -76,7 +74,7 @@ export const checkpointSelect = defineStage({
     const batch = params.batch;
     const perEpoch: Record<string, Record<string, number | string | null>> = {};
     for (const record of chosen) {
-      const noise = inferenceNoise(params.noise, record);
+      const noise = noiseAtInference(params.noise, record);
       const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected', upsample: network.upsample ?? 'deconv' });
       try {
         const name = checkpointName(record.epoch);
@@ -87,12 +85,12 @@ export const checkpointSelect = defineStage({
         for (let start = 0; start < images.names.length; start += batch) {
           signal.throwIfAborted();
           const names = images.names.slice(start, start + batch);
-          const x = toTensor(tf, images.pixels.slice(start, start + batch), params.size); // [B, S, S, 3] in [−1, 1]
+          const x = pixelsToTensor(tf, images.pixels.slice(start, start + batch), params.size); // [B, S, S, 3] in [−1, 1]
           try {
             for (let s = 0; s < samples; s += 1) {
               const noiseSeed = deriveSeed(params.seed, record.epoch, start, s);
               const y = tf.tidy(() => runGenerator(tf, weights, x, noise ? { noise, noiseSeed } : {}).output); // [B, S, S, 3]
-              const pixels = await toPixels(tf, y);
+              const pixels = await tensorToPixels(tf, y);
               y.dispose();
               for (const [i, data] of pixels.entries()) {
                 const stem = parse(names[i]!).name;
@@ -146,25 +144,4 @@ export function chooseEpochs(select: Params['select'], epochs: readonly EpochRec
   return ranked.slice(0, select.count ?? DEFAULT_COUNT).sort((p, q) => p.epoch - q.epoch);
 }
 
-function inferenceNoise(choice: NonNullable<Params['noise']>, record: EpochRecord): NoiseSpec | undefined {
-  if (choice === 'off') return undefined;
-  if (choice === 'trained') return record.noise ?? undefined;
-  return choice;
-}
 
-/** Uint8 RGB images → [B, S, S, 3] in [−1, 1]. */
-function toTensor(tf: Tf, pixels: readonly Uint8Array[], size: number): tfjs.Tensor4D {
-  const flat = new Float32Array(pixels.length * size * size * 3);
-  pixels.forEach((p, i) => flat.set(Float32Array.from(p, (v) => v / 127.5 - 1), i * size * size * 3));
-  return tf.tensor4d(flat, [pixels.length, size, size, 3]);
-}
-
-/** [B, S, S, 3] in [−1, 1] → one uint8 RGB buffer per image. */
-async function toPixels(tf: Tf, y: tfjs.Tensor4D): Promise<Uint8Array[]> {
-  const [b, h, w] = y.shape;
-  const bytes = tf.tidy(() => tf.cast(tf.clipByValue(tf.round(tf.mul(tf.add(y, 1), 127.5)), 0, 255), 'int32'));
-  const values = (await bytes.data()) as Int32Array;
-  bytes.dispose();
-  const stride = h * w * 3;
-  return Array.from({ length: b }, (_, i) => Uint8Array.from(values.subarray(i * stride, (i + 1) * stride)));
-}

@@ -3,6 +3,7 @@
  * registry test checks that each file name, stage id and export name agree.
  */
 import { checkpointSelect } from './checkpoint-select.js';
+import { evaluate } from './evaluate.js';
 import { filter } from './filter.js';
 import { imageGrid } from './image-grid.js';
 import { imageStats } from './image-stats.js';
@@ -16,6 +17,7 @@ import { warp } from './warp.js';
 /** Every built-in stage, keyed by id. */
 export const BUILT_IN_STAGES = {
   'checkpoint-select': checkpointSelect,
+  evaluate,
   filter,
   'image-grid': imageGrid,
   'image-stats': imageStats,
@@ -27,4 +29,4 @@ export const BUILT_IN_STAGES = {
   warp,
 } as const;
 
-export { checkpointSelect, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, split, warp };
+export { checkpointSelect, evaluate, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, resizeImages, split, warp };
