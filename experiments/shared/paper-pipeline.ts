@@ -7,13 +7,13 @@
  * experiment itself (it lives in a subfolder, which `repro` does not load).
  */
 import type { ExperimentBuilder } from '../../src/dsl/index.js';
-import { filter, nonmaskTensor, pretrainFromMultiFace, warp } from '../../src/stages/index.js';
+import { filter, nonmaskTensor, pretrainFromMultiFace, split, warp } from '../../src/stages/index.js';
 import type { PhaseParams } from '../../src/stages/progressive-train.js';
 
 /** The paper's networks: ngf 64, 9 residual blocks, ndf 64 (MODEL.md §2.1–2.2). */
 export const PAPER_NETWORK = { ngf: 64, blocks: 9, ndf: 64 };
 
-/** The shared stages; returns the handles training needs. */
+/** The shared stages; returns the handles training, selection and evaluation need. */
 export function paperData(x: ExperimentBuilder) {
   // Domain A: CMFD-style fake masks, made here from unmasked faces so every image has its region map
   // (CMFD ships none, MODEL.md §5). Domain B: real masks (MAFA / Unsplash style photos).
@@ -22,7 +22,9 @@ export function paperData(x: ExperimentBuilder) {
   const scenes = x.data('data/paper/multi-face');
   const faces = x.stage(filter, { id: 'filter-a', inputs: { photos: unmasked }, params: { size: 256, facesPerPhoto: 'one', mask: 'reject' } });
   const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
-  const keep = x.stage(nonmaskTensor, { inputs: { regions: fake.outputs.regions }, params: { dilate: 3 } });
+  // a fifth of domain A is held out: training never sees it, `evaluate` scores on it
+  const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 3 } });
   const real = x.stage(filter, {
     id: 'filter-b',
     inputs: { photos: realMasked },
@@ -33,11 +35,18 @@ export function paperData(x: ExperimentBuilder) {
     params: { method: 'pretrain', seed: 1, network: PAPER_NETWORK, pretrain: { epochs: 50, tiles: 4000, size: 256, batch: 4, lr: 2e-4, nmc: 10 } },
   });
   return {
-    domainA: fake.outputs.masked,
-    keepMaps: keep.outputs.maps,
-    domainB: real.outputs.aligned,
-    manifestB: real.outputs.manifest,
-    init: pretrained.outputs.weights,
+    /** progressive-train's inputs */
+    training: {
+      domainA: parts.outputs.trainImages,
+      keepMaps: keep.outputs.maps,
+      domainB: real.outputs.aligned,
+      manifestB: real.outputs.manifest,
+      init: pretrained.outputs.weights,
+    },
+    /** every fake-mask face (what checkpoint-select augments) */
+    allFakes: fake.outputs.masked,
+    /** evaluate's inputs besides the generators */
+    evaluation: { images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: real.outputs.aligned },
   };
 }
 
