@@ -46,6 +46,12 @@ export const NetworkSize = Type.Object(
       }),
       'deconv',
     ),
+    attentionActivation: Defaulted(
+      Type.Union([Type.Literal('relu'), Type.Literal('leaky-relu')], {
+        description: "the attention decoder's activation: 'relu' (the reference) or 'leaky-relu' (slope 0.2: no pixel can have every channel dead, so A10 cannot go bias-only)",
+      }),
+      'relu',
+    ),
   },
   { $id: 'repro:NetworkSize', additionalProperties: false, description: 'AttentionGAN network size' },
 );

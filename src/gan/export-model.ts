@@ -17,7 +17,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { ATTENTION_MAPS, CONTENT_IMAGES, type GeneratorWeights } from './generator.js';
+import { ATTENTION_LEAK, ATTENTION_MAPS, CONTENT_IMAGES, type GeneratorWeights } from './generator.js';
 import { assertNoiseSpec, isNoiseActive, noiseLayerSeed, type NoiseLayer, type NoiseSpec } from './noise.js';
 import { INSTANCE_NORM_EPSILON } from './layers.js';
 import type { ConvVariables } from './weights.js';
@@ -138,8 +138,9 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
   c = await upContent(c, 'deconv2_content', weights.deconv2Content, ngf, 'c2');                       // [N, H, W, ngf]
   const content = g.op('Tanh', [conv(reflect(c, 3), await layer('deconv3_content', weights.deconv3Content))], { T: FLOAT }); // [N, H, W, 27]
   // attention branch
-  let a = relu(instanceNorm(up(e, await layer('deconv1_attention', weights.deconv1Attention), 2 * ngf)));
-  a = relu(instanceNorm(up(a, await layer('deconv2_attention', weights.deconv2Attention), ngf)));
+  const act = (x: string) => (weights.config.attentionActivation === 'leaky-relu' ? g.op('LeakyRelu', [x], { T: FLOAT, alpha: { f: ATTENTION_LEAK } }) : relu(x));
+  let a = act(instanceNorm(up(e, await layer('deconv1_attention', weights.deconv1Attention), 2 * ngf)));
+  a = act(instanceNorm(up(a, await layer('deconv2_attention', weights.deconv2Attention), ngf)));
   const attention = g.op('Softmax', [conv(a, await layer('deconv3_attention', weights.deconv3Attention))], { T: FLOAT }); // [N, H, W, 10]
   // y = Σ_{i≤9} C_i·A_i + x·A_10, with pixels flattened so no shape needs N, H, W
   const images = g.op('Reshape', [content, g.ints('shape', [-1, CONTENT_IMAGES, 3])], { T: FLOAT, Tshape: INT32 });  // [NHW, 9, 3]
@@ -164,7 +165,7 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
     },
     userDefinedMetadata: {
       structuredOutputKeys: ['output', 'attention'],
-      generator: { ngf, blocks: weights.config.blocks, upsample: weights.config.upsample ?? 'deconv', noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
+      generator: { ngf, blocks: weights.config.blocks, upsample: weights.config.upsample ?? 'deconv', attentionActivation: weights.config.attentionActivation ?? 'relu', noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
     },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: g.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
   };

@@ -38,7 +38,18 @@ export interface GeneratorConfig {
    * (every output pixel sees all nine taps; same parameter count). @default 'deconv'
    */
   readonly upsample?: Upsample;
+  /**
+   * The activation inside the attention decoder: 'relu' (the reference) or 'leaky-relu' (slope 0.2), which
+   * leaves no pixel with every channel dead, so A10 cannot go bias-only. @default 'relu'
+   */
+  readonly attentionActivation?: AttentionActivation;
 }
+
+/** The attention decoder's activation. */
+export type AttentionActivation = 'relu' | 'leaky-relu';
+export const ATTENTION_ACTIVATIONS = ['relu', 'leaky-relu'] as const satisfies readonly AttentionActivation[];
+/** LeakyReLU slope of the 'leaky-relu' attention decoder (the discriminator's). */
+export const ATTENTION_LEAK = 0.2;
 
 /** The decoders' upsampling layer. */
 export type Upsample = 'deconv' | 'resize-conv';
@@ -148,10 +159,10 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
     const unit = (input: tfjs.Tensor4D, layer: ConvWeights, spec: ConvUnitSpec, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D) =>
       convUnit(tf, input, layer, spec, { mode, inputNoise, preNorm });
     // ×2 up: the transposed conv, or nearest resize of the input (and of its input noise) then a 3×3 conv
-    const upUnit = (input: tfjs.Tensor4D, layer: ConvWeights, second: boolean, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D) =>
+    const upUnit = (input: tfjs.Tensor4D, layer: ConvWeights, second: boolean, inputNoise?: tfjs.Tensor4D, preNorm?: tfjs.Tensor4D, adjust = (s: ConvUnitSpec) => s) =>
       resize
-        ? unit(upsampleNearest(tf, input), layer, second ? RESIZE_UP_SECOND : RESIZE_UP_FIRST, inputNoise && upsampleNearest(tf, inputNoise), preNorm)
-        : unit(input, layer, second ? UP_SECOND : UP_FIRST, inputNoise, preNorm);
+        ? unit(upsampleNearest(tf, input), layer, adjust(second ? RESIZE_UP_SECOND : RESIZE_UP_FIRST), inputNoise && upsampleNearest(tf, inputNoise), preNorm)
+        : unit(input, layer, adjust(second ? UP_SECOND : UP_FIRST), inputNoise, preNorm);
     const draw = (input: tfjs.Tensor4D, layer: ConvWeights, name: NoiseLayer, position: 'preNorm' | 'postAct') => {
       const [batch, height, width] = input.shape;
       const out = resize ? layer.kernel.shape[3] : layer.kernel.shape[2]; // conv kernels are [k, k, in, out], transposed ones [k, k, out, in]
@@ -174,10 +185,12 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
     const c2 = upUnit(c1, weights.deconv2Content, true, c1Post, draw(c1, weights.deconv2Content, 'c2', 'preNorm'));       // [N, H, W, ngf]
     const content = unit(c2, weights.deconv3Content, CONTENT_OUT, draw(c1, weights.deconv2Content, 'c2', 'postAct'));     // [N, H, W, 27]
 
-    // attention branch: 10 maps, softmax over the maps
+    // attention branch: 10 maps, softmax over the maps (the units after the first apply the activation)
+    const leaky = weights.config.attentionActivation === 'leaky-relu';
+    const withLeak = (spec: ConvUnitSpec): ConvUnitSpec => (leaky && spec.input === 'relu' ? { ...spec, input: 'leaky', leakySlope: ATTENTION_LEAK } : spec);
     let a = upUnit(e, weights.deconv1Attention, false);                    // [N, H/2, W/2, 2ngf]
-    a = upUnit(a, weights.deconv2Attention, true);                         // [N, H, W, ngf]
-    const attention = tf.softmax(unit(a, weights.deconv3Attention, ATTENTION_OUT), -1) as tfjs.Tensor4D; // [N, H, W, 10]
+    a = upUnit(a, weights.deconv2Attention, true, undefined, undefined, withLeak); // [N, H, W, ngf]
+    const attention = tf.softmax(unit(a, weights.deconv3Attention, withLeak(ATTENTION_OUT)), -1) as tfjs.Tensor4D; // [N, H, W, 10]
 
     // y = Σ_{i≤9} C_i·A_i + x·A_10
     const output = mixAttention(tf, content, attention, x, mode);         // [N, H, W, 3]

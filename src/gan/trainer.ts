@@ -28,7 +28,7 @@ import {
   type EpochSummary, type TrainingCounters,
 } from './training-state.js';
 import { transferGeneratorWeights } from './generator-weights.js';
-import { UPSAMPLES } from './generator.js';
+import { ATTENTION_ACTIVATIONS, UPSAMPLES } from './generator.js';
 
 /** Loss weights of a phase. */
 export interface PhaseLambdas extends StepLambdas {
@@ -267,6 +267,9 @@ function assertOptions(options: TrainingOptions): void {
   for (const key of ['ngf', 'blocks', 'ndf'] as const) assertCount(`network '${key}'`, options.network[key], key === 'blocks' ? 0 : 1);
   if (options.network.upsample !== undefined && !(UPSAMPLES as readonly string[]).includes(options.network.upsample)) {
     throw new RangeError(`network 'upsample' expected one of ${UPSAMPLES.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.upsample)}'`);
+  }
+  if (options.network.attentionActivation !== undefined && !(ATTENTION_ACTIVATIONS as readonly string[]).includes(options.network.attentionActivation)) {
+    throw new RangeError(`network 'attentionActivation' expected one of ${ATTENTION_ACTIVATIONS.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.attentionActivation)}'`);
   }
   assertCount('poolSize', options.poolSize ?? DEFAULT_POOL_SIZE, 0);
   assertCount('checkpointEvery', options.checkpointEvery ?? 1);

@@ -75,7 +75,7 @@ export const checkpointSelect = defineStage({
     const perEpoch: Record<string, Record<string, number | string | null>> = {};
     for (const record of chosen) {
       const noise = noiseAtInference(params.noise, record);
-      const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected', upsample: network.upsample ?? 'deconv' });
+      const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
       try {
         const name = checkpointName(record.epoch);
         await loadGeneratorWeights(tf, weights, join(inputs.generators, name));

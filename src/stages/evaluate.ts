@@ -150,7 +150,7 @@ async function scoreEpoch(
   },
 ): Promise<HeldOutScores> {
   const { network, params } = context;
-  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'evaluated', upsample: network.upsample ?? 'deconv' });
+  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'evaluated', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
   try {
     await loadGeneratorWeights(tf, weights, join(context.inputs.generators, checkpointName(record.epoch)));
     const noise = noiseAtInference(params.noise, record);

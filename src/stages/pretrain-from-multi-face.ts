@@ -69,7 +69,7 @@ export const pretrainFromMultiFace = defineStage({
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, workDir, log, signal, tf }) {
     // Scopes differ from the trainer's G_A/G_B, since tfjs variable names are global.
-    const create = (name: 'G_A' | 'G_B') => createGeneratorWeights(tf, { ngf: params.network.ngf, blocks: params.network.blocks, seed: deriveSeed(params.seed, name), scope: `init_${name}`, upsample: params.network.upsample ?? 'deconv' });
+    const create = (name: 'G_A' | 'G_B') => createGeneratorWeights(tf, { ngf: params.network.ngf, blocks: params.network.blocks, seed: deriveSeed(params.seed, name), scope: `init_${name}`, upsample: params.network.upsample ?? 'deconv', attentionActivation: params.network.attentionActivation ?? 'relu' });
     const gA = create('G_A');
     const gB = create('G_B');
     try {

@@ -112,10 +112,10 @@ exportSuite('~> noise: a seed reproduces runGenerator’s draw, no seed draws fr
   });
 });
 
-exportSuite('~> resize-conv decoders export too: plain tfjs reproduces runGenerator, with seeded noise on c1 and c2', async () => {
+exportSuite('~> resize-conv decoders and a leaky-relu attention decoder export too: plain tfjs reproduces runGenerator, with seeded noise on c1 and c2', async () => {
   await withTemp(async (root) => {
     const noise: NoiseSpec = { layers: ['c1', 'c2'], position: 'postAct', sigma: 0.5 };
-    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 51, scope: 'export-resize', upsample: 'resize-conv' });
+    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 51, scope: 'export-resize', upsample: 'resize-conv', attentionActivation: 'leaky-relu' });
     const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', 52) as tfjs.Tensor4D;
     await exportGeneratorModel(weights, join(root, 'plain'));
     await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed: 9 });
@@ -128,6 +128,7 @@ exportSuite('~> resize-conv decoders export too: plain tfjs reproduces runGenera
     assert.ok(maxAbsDiff(noisy!.output, ours.output.dataSync()) <= 1e-4, '~> seeded noisy output');
     const json = JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as { userDefinedMetadata: { generator: { upsample: string } } };
     assert.is(json.userDefinedMetadata.generator.upsample, 'resize-conv', '~> recorded in the metadata');
+    assert.is((json.userDefinedMetadata.generator as unknown as { attentionActivation: string }).attentionActivation, 'leaky-relu');
     tf.dispose([image, clean.output, clean.attention, clean.content, ours.output, ours.attention, ours.content]);
     disposeWeights(weights);
   });

@@ -5,7 +5,8 @@
  * output stays in [−1, 1], a forward pass in `tf.tidy` leaks no tensors, and the same seed gives the same weights (another seed does not).
  * `upsample: 'resize-conv'`: the same parameter count, the same output shapes, every output pixel of an
  * up-conv sees all nine kernel taps (a transposed conv's phases see 1, 2, 2 and 4), and A10's gradient
- * reaches the up-convs from every output phase.
+ * reaches the up-convs from every output phase. `attentionActivation: 'leaky-relu'`: the attention head never
+ * sees all-zero features, so no A10 pixel is bias-only.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -211,6 +212,30 @@ upsampleSuite('~> gradients of A10 reach the up-convs from every output phase (r
     assert.ok(mass > 0, `~> phase ${phase}: gradient mass ${mass}`);
   }
   tf.dispose(x);
+  disposeWeights(weights);
+});
+
+upsampleSuite('~> attentionActivation leaky-relu: the head is never bias-only; with relu it is wherever every channel is negative', () => {
+  // the attention head's unit on x̂ = −1 in every channel: relu gives the bias alone, leaky-relu does not
+  const xHat = tf.fill([1, 4, 4, 3], -1) as tfjs.Tensor4D;
+  const layer = { kernel: tf.randomUniform([1, 1, 3, 10], 0.1, 1, 'float32', 11) as tfjs.Tensor4D, bias: tf.linspace(0, 0.9, 10) as tfjs.Tensor1D };
+  const head = (input: 'relu' | 'leaky') => convUnit(tf, xHat, layer, { kind: 'conv', input, leakySlope: 0.2, norm: false }, { mode: 'taped' });
+  const bias = layer.bias.dataSync();
+  const relu = head('relu').dataSync();
+  const leaky = head('leaky').dataSync();
+  assert.ok(Array.from(relu).every((v, i) => Math.abs(v - bias[i % 10]!) < 1e-6), '~> relu: bias-only');
+  assert.ok(Array.from(leaky).every((v, i) => Math.abs(v - bias[i % 10]!) > 1e-3), '~> leaky: the features still reach the head');
+  tf.dispose([xHat, layer.kernel, layer.bias]);
+
+  // and a whole generator with the leaky attention decoder has no bias-only A10 pixel
+  const x = randomImage(1, 16, 9);
+  const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 10, scope: 'leak', attentionActivation: 'leaky-relu' });
+  const b = weights.deconv3Attention.bias.dataSync();
+  const biasOnly = Math.exp(b[9]!) / Array.from(b).reduce((s, v) => s + Math.exp(v), 0);
+  const { output, attention, content } = runGenerator(tf, weights, x);
+  const a10 = tf.tidy(() => tf.slice(attention, [0, 0, 0, 9], [1, 16, 16, 1]).dataSync());
+  assert.is(Array.from(a10).filter((v) => Math.abs(v - biasOnly) <= 1e-6).length, 0, '~> no bias-only pixel');
+  tf.dispose([x, output, attention, content]);
   disposeWeights(weights);
 });
 

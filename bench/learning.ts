@@ -1,0 +1,132 @@
+/**
+ * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
+ * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
+ * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then four training
+ * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
+ * faces at every kept epoch:
+ *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
+ *   + NMC       — λNMC 10 from the first epoch
+ *   + attention — and attention supervision λ 1 (1 − A10 against the mask region)
+ *   + resize-conv — and the decoders upsample by resize-conv instead of deconv
+ * All through `repro run` in a temp project (DVC computes the shared data stages once). Prints, per variant,
+ * the curves (epoch, steps, the training probe's attention IoU and NMC error, and on the held-out faces
+ * attention IoU, NMC error, KID ± std against the real masked faces next to the rule-based warp's KID, and
+ * the share of dead A10 pixels overall and in the worst 2×2 phase), then one line per variant at the last
+ * epoch, and where the sample grids are. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
+ * diversity inside ≥ 5× outside, KID below the warp's. Skips, saying so, when the data folder is absent.
+ * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/learning.ts [photos=200] [epochs=12] [size=64] [ngf=32] [keep=/tmp/repro-learning]
+ */
+import { cp, mkdir, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+
+const data = process.env.REPRO_DEV_DATA;
+if (!data || !existsSync(resolve(data, 'faces-unmasked')) || !existsSync(resolve(data, 'faces-real-masked'))) {
+  console.log('bench/learning: skipped — set REPRO_DEV_DATA to the development data folder holding faces-unmasked/ and faces-real-masked/ (development data only, never committed)');
+  process.exit(0);
+}
+const [photos, epochs, size, ngf] = [200, 12, 64, 32].map((fallback, i) => Number(process.argv[2 + i] ?? fallback)) as [number, number, number, number];
+const keepDir = process.argv[6] ?? '/tmp/repro-learning';
+
+const VARIANTS = [
+  { id: 'reference', upsample: 'deconv', nmc: 0, attention: 0 },
+  { id: 'nmc', upsample: 'deconv', nmc: 10, attention: 0 },
+  { id: 'attention', upsample: 'deconv', nmc: 10, attention: 1 },
+  { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1 },
+] as const;
+
+const experiment = `import { defineExperiment } from '../src/dsl/index.js';
+import { evaluate, filter, nonmaskTensor, progressiveTrain, split, warp } from '../src/stages/index.js';
+
+export default defineExperiment('learning', (x) => {
+  const unmasked = x.data('data/unmasked');
+  const realMasked = x.data('data/real-masked');
+  const faces = x.stage(filter, { inputs: { photos: unmasked }, params: { size: 128, facesPerPhoto: 'one', mask: 'reject' } });
+  const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
+  const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
+  const real = x.stage(filter, { id: 'filter-real', inputs: { photos: realMasked }, params: { size: 128, facesPerPhoto: 'one', mask: 'require' } });
+  for (const v of ${JSON.stringify(VARIANTS)} as const) {
+    const trained = x.stage(progressiveTrain, {
+      id: 'train-' + v.id,
+      inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
+      params: {
+        seed: 1,
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample },
+        probe: 8,
+        keepEvery: 2,
+        noiseSamples: 0,
+        phases: [{
+          name: 'train', epochs: ${epochs}, batch: 4, loadSize: ${Math.round(size * 1.125)}, cropSize: ${size},
+          lr: { base: 2e-4, policy: 'constant', niter: ${epochs}, niterDecay: 0 },
+          lambda: { cycle: 10, identity: 0.5, nmc: v.nmc, nmcFromEpoch: 1, attention: v.attention },
+        }],
+      },
+    });
+    x.stage(evaluate, {
+      id: 'evaluate-' + v.id,
+      inputs: { generators: trained.outputs.generators, images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: real.outputs.aligned },
+      params: { seed: 1, size: ${size}, samples: 0 },
+    });
+  }
+});
+`;
+
+const pickFirst = async (folder: string) => (await readdir(folder)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, photos);
+const repo = await makeTmpRepo({ files: { 'experiments/learning.ts': experiment } });
+const started = performance.now();
+try {
+  for (const [from, to] of [['faces-unmasked', 'data/unmasked'], ['faces-real-masked', 'data/real-masked']] as const) {
+    await mkdir(join(repo.root, to), { recursive: true });
+    for (const name of await pickFirst(resolve(data, from))) await cp(resolve(data, from, name), join(repo.root, to, name));
+    await repo.dvc('add', to);
+  }
+  console.log(`bench/learning: ${photos} unmasked + ${photos} real masked photos, ${size}², ngf ${ngf}, 6 blocks, batch 4, ${epochs} epochs per variant (${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}); project ${repo.root}`);
+  const run = await repo.repro('run', 'learning');
+  if (run.exitCode !== 0) throw new Error(`repro run learning failed:\n${run.stderr.split('\n').slice(-30).join('\n')}`);
+  const minutes = (performance.now() - started) / 60_000;
+  const split = JSON.parse(await repo.read('reports/learning/split/split.json')) as { train: number; heldOut: number };
+  const realCount = JSON.parse(await repo.read('reports/learning/filter-real/counts.json')) as { kept: number };
+  console.log(`faces: ${split.train} to train on, ${split.heldOut} held out; ${realCount.kept} real masked faces; ${minutes.toFixed(1)} min in all\n`);
+  const summary: string[] = [];
+  for (const v of VARIANTS) {
+    const quality = JSON.parse(await repo.read(`reports/learning/train-${v.id}/plots/quality.json`)) as Record<string, number>[];
+    const kid = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/plots/kid.json`)) as Record<string, number>[];
+    const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
+    const train = JSON.parse(await repo.read(`reports/learning/train-${v.id}/train.json`)) as { epochs: number };
+    console.log(`${v.id} (upsample ${v.upsample}, λNMC ${v.nmc}, λattention ${v.attention})`);
+    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase');
+    for (const row of kid) {
+      const epoch = row.epoch!;
+      const probe = quality.find((q) => q.epoch === epoch) ?? {};
+      const held = evaluation[`epoch-${String(epoch).padStart(4, '0')}`] ?? {};
+      const worst = Math.max(...['collapse00', 'collapse01', 'collapse10', 'collapse11'].map((k) => held[k] ?? 0));
+      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${fmt(held.kid, 4)} ± ${fmt(held.kidStd, 4)}`.padEnd(17)}  ${fmt(row.kidBaseline, 4).padStart(8)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}`);
+    }
+    const last = evaluation.last ?? {};
+    summary.push(`${v.id.padEnd(12)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  epochs ${train.epochs}`);
+    if (keepDir) {
+      await mkdir(join(keepDir, v.id), { recursive: true });
+      await cp(join(repo.root, 'out', 'learning', `evaluate-${v.id}`, 'grid.png'), join(keepDir, v.id, 'held-out-grid.png')).catch(() => undefined);
+      const samples = join(repo.root, 'out', 'learning', `train-${v.id}`, 'samples');
+      const grids = existsSync(samples) ? (await readdir(samples)).sort() : [];
+      if (grids.length > 0) await cp(join(samples, grids[grids.length - 1]!), join(keepDir, v.id, 'probe-grid.png'));
+    }
+  }
+  console.log(`\nlast epoch, held-out faces:\n  ${summary.join('\n  ')}`);
+  console.log(`goals of a real run: IoU ≥ 0.8, NMC error ≤ 0.02, diversity inside ≥ 5× outside, KID below the warp's`);
+  if (keepDir) console.log(`grids (held-out inputs | outputs per kept epoch; last probe grid) in ${keepDir}/<variant>/`);
+} finally {
+  await repo.remove();
+}
+
+function fmt(v: number | null | undefined, digits: number): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+function pct(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—';
+}
