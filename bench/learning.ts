@@ -9,6 +9,7 @@
  *   + NMC       — λNMC 10 from the first epoch
  *   + attention — and attention supervision λ 1 (1 − A10 against the mask region)
  *   + resize-conv — and the decoders upsample by resize-conv instead of deconv
+ *   + leaky     — and the attention decoder uses LeakyReLU (0.2), so no A10 pixel can go bias-only
  * All through `repro run` in a temp project (DVC computes the shared data stages once). Prints, per variant,
  * the curves (epoch, steps, the training probe's attention IoU and NMC error, and on the held-out faces
  * attention IoU, NMC error, KID ± std against the real masked faces next to the rule-based warp's KID, and
@@ -36,6 +37,7 @@ const VARIANTS = [
   { id: 'nmc', upsample: 'deconv', nmc: 10, attention: 0 },
   { id: 'attention', upsample: 'deconv', nmc: 10, attention: 1 },
   { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1 },
+  { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu' },
 ] as const;
 
 const experiment = `import { defineExperiment } from '../src/dsl/index.js';
@@ -55,7 +57,7 @@ export default defineExperiment('learning', (x) => {
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
       params: {
         seed: 1,
-        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample },
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: 'activation' in v ? v.activation : 'relu' },
         probe: 8,
         keepEvery: 2,
         noiseSamples: 0,
@@ -97,7 +99,7 @@ try {
     const kid = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/plots/kid.json`)) as Record<string, number>[];
     const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
     const train = JSON.parse(await repo.read(`reports/learning/train-${v.id}/train.json`)) as { epochs: number };
-    console.log(`${v.id} (upsample ${v.upsample}, λNMC ${v.nmc}, λattention ${v.attention})`);
+    console.log(`${v.id} (upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}, λNMC ${v.nmc}, λattention ${v.attention})`);
     console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase');
     for (const row of kid) {
       const epoch = row.epoch!;
