@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then four training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then five training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
