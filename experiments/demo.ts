@@ -6,17 +6,19 @@
  * keep maps. No package ships real masked photos, so the "real mask" domain B here is a STAND-IN the
  * project renders itself (`style: 'realistic'`: shading, folds, straps, soft edges) — not real data.
  * Step 2: `pretrain-from-multi-face` pretrains the translator on tiles of the same group photos;
- * `progressive-train` runs two phases (plain, then NMC, attention supervision and noise, with a sharpness
- * refinement of B) at 64²
- * with a small network, on four fifths of the fake-mask faces (`split` holds the rest out);
- * `checkpoint-select` keeps two epochs, exports them and writes the augmented set; `evaluate` scores every
- * kept epoch on the held-out faces (NMC error, attention IoU, A10 collapse, KID on face descriptors
- * against the stand-in real masks, with the rule-based warp's KID as the baseline).
+ * `progressive-train` runs two phases at 64² (NMC and attention supervision from the first epoch, then noise
+ * injection with a sharpness refinement of B and a decaying learning rate), 80 epochs, on four fifths of
+ * the fake-mask faces (`split` holds the rest out). The network is small (ngf 16, 6 blocks) and uses this
+ * project's decoder changes — resize-conv upsampling and a LeakyReLU attention decoder — because with the
+ * reference's transposed convs and ReLU the background attention collapses at this scale (README, "Does the
+ * translator learn?"). `checkpoint-select` keeps two epochs, exports them and writes the augmented set;
+ * `evaluate` scores every kept epoch on the held-out faces (NMC error, attention IoU, A10 collapse, KID on
+ * face descriptors against the stand-in real masks, with the rule-based warp's KID as the baseline).
  */
 import { defineExperiment } from '../src/dsl/index.js';
 import { checkpointSelect, evaluate, filter, imageGrid, imageStats, nonmaskTensor, pretrainFromMultiFace, progressiveTrain, split, warp } from '../src/stages/index.js';
 
-const network = { ngf: 8, blocks: 3, ndf: 8 };
+const network = { ngf: 16, blocks: 6, ndf: 16, upsample: 'resize-conv' as const, attentionActivation: 'leaky-relu' as const };
 
 export default defineExperiment('demo', (x) => {
   const photos = x.data('data/demo/photos');
@@ -42,13 +44,13 @@ export default defineExperiment('demo', (x) => {
       seed: 1,
       network,
       probe: 6,
-      keepEvery: 2,
+      keepEvery: 10,
       phases: [
-        { name: 'base', epochs: 5, batch: 2, loadSize: 72, cropSize: 64, lr: { base: 2e-4, policy: 'constant', niter: 5, niterDecay: 0 } },
+        { name: 'base', epochs: 20, batch: 2, loadSize: 72, cropSize: 64, lr: { base: 2e-4, policy: 'constant', niter: 20, niterDecay: 0 }, lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 10 } },
         {
-          name: 'nmc-noise', epochs: 7, batch: 2, loadSize: 72, cropSize: 64,
-          lr: { base: 2e-4, policy: 'linear', niter: 4, niterDecay: 3 },
-          lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 1 },
+          name: 'nmc-noise', epochs: 60, batch: 2, loadSize: 72, cropSize: 64,
+          lr: { base: 2e-4, policy: 'linear', niter: 30, niterDecay: 30 },
+          lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 10 },
           noise: { layers: ['c2'], position: 'postAct', sigma: 0.1 },
           dropB: [{ score: 'sharpness', below: 60 }],
         },
@@ -57,7 +59,7 @@ export default defineExperiment('demo', (x) => {
   });
   x.stage(checkpointSelect, {
     inputs: { generators: trained.outputs.generators, images: fake.outputs.masked },
-    params: { select: { epochs: [8, 12] }, seed: 1, size: 64 },
+    params: { select: { epochs: [40, 80] }, seed: 1, size: 64 },
   });
   x.stage(evaluate, {
     inputs: { generators: trained.outputs.generators, images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: standIn.outputs.masked },
