@@ -10,8 +10,14 @@ import type { ExperimentBuilder } from '../../src/dsl/index.js';
 import { filter, nonmaskTensor, pretrainFromMultiFace, split, warp } from '../../src/stages/index.js';
 import type { PhaseParams } from '../../src/stages/progressive-train.js';
 
-/** The paper's networks: ngf 64, 9 residual blocks, ndf 64 (MODEL.md §2.1–2.2). */
-export const PAPER_NETWORK = { ngf: 64, blocks: 9, ndf: 64 };
+/**
+ * The paper's networks: ngf 64, 9 residual blocks, ndf 64 (MODEL.md §2.1–2.2), with this project's decoder
+ * changes — resize-conv upsampling and a LeakyReLU attention decoder — because the reference's transposed
+ * convs let the background attention collapse (dead output phases, bias-only A10; README "Does the
+ * translator learn?"). `upsample: 'deconv', attentionActivation: 'relu'` is the reference, e.g. for torch
+ * checkpoints.
+ */
+export const PAPER_NETWORK = { ngf: 64, blocks: 9, ndf: 64, upsample: 'resize-conv', attentionActivation: 'leaky-relu' } as const;
 
 /** The shared stages; returns the handles training, selection and evaluation need. */
 export function paperData(x: ExperimentBuilder) {
