@@ -1,7 +1,7 @@
 /**
  * `filter`: face photos → aligned face crops. Detects faces and 68 landmarks (face-api models shipped in
- * the npm package, on the selected TensorFlow backend; a photo where none is found is tried once more
- * padded, for tight face crops), keeps the faces that pass the configured rules — faces per photo, face
+ * the npm package, on the selected TensorFlow backend, 16 photos per detector pass while the next 16 are
+ * decoded; a photo where none is found is tried once more padded, for tight face crops), keeps the faces that pass the configured rules — faces per photo, face
  * size, yaw and roll from landmarks, the share of the aligned crop outside the photo, sharpness (variance
  * of the Laplacian), exposure, the optional "mask present" rule, near-duplicates by perceptual hash — and
  * aligns each kept face (eyes to canonical positions; where the crop leaves the photo, a fill that

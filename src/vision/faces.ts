@@ -5,8 +5,9 @@
  * (tfjs-node, tfjs-node-gpu, or plain tfjs for wasm/cpu), after `loadTensorflow` has set the backend, and it
  * is checked to share that tfjs-core engine, so its tensors count in `tf.memory()` and run where ours run.
  * Detection takes a tensor made from the pixels (no canvas), optionally padded with edge pixels for tight
- * crops, or retried padded when the unpadded pass found nothing; landmarks are computed on each detected
- * box and returned in image pixels. Results are sorted by score (descending), then x, so the same pixels
+ * crops, or retried padded when the unpadded pass found nothing. The SSD detector runs through repro's
+ * batched port of it (ssd-detector.ts), many photos per pass; the Tiny Face Detector through face-api's own
+ * pipeline. Landmarks are computed on every detected box of a batch in one pass and returned in image pixels. Results are sorted by score (descending), then x, so the same pixels
  * always give the same face order.
  */
 import { createRequire } from 'node:module';
