@@ -10,7 +10,12 @@
  *   + attention — and attention supervision λ 1 (1 − A10 against the mask region)
  *   + resize-conv — and the decoders upsample by resize-conv instead of deconv
  *   + leaky     — and the attention decoder uses LeakyReLU (0.2), so no A10 pixel can go bias-only
- * All through `repro run` in a temp project (DVC computes the shared data stages once). Prints, per variant,
+ * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
+ * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
+ * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
+ * epochs and batch; its kept G_A epochs are converted into this project's generator files, added as
+ * `data/torch-reference` and scored by one more `evaluate` stage on a second `repro run` (only that stage
+ * runs). Skipped, saying so, without `.venv-torch` (`npm run setup:torch`). Prints, per variant,
  * the curves (epoch, steps, the training probe's attention IoU and NMC error, and on the held-out faces
  * attention IoU, NMC error, KID ± std against the real masked faces next to the rule-based warp's KID, and
  * the share of dead A10 pixels overall and in the worst 2×2 phase), then one line per variant at the last
@@ -18,10 +23,12 @@
  * diversity inside ≥ 5× outside, KID below the warp's. Skips, saying so, when the data folder is absent.
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/learning.ts [photos=200] [epochs=12] [size=64] [ngf=32] [keep=/tmp/repro-learning]
  */
-import { cp, mkdir, readdir } from 'node:fs/promises';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import sharp from 'sharp';
 import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
 
 const data = process.env.REPRO_DEV_DATA;
@@ -74,8 +81,24 @@ export default defineExperiment('learning', (x) => {
       params: { seed: 1, size: ${size}, samples: 0 },
     });
   }
+  // TORCH_REFERENCE
 });
 `;
+const torchStage = `x.stage(evaluate, {
+    id: 'evaluate-torch-reference',
+    inputs: { generators: x.data('data/torch-reference'), images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: real.outputs.aligned },
+    params: { seed: 1, size: ${size}, samples: 0 },
+  });`;
+const torchPython = resolve('.venv-torch/bin/python');
+const loadSize = Math.round(size * 1.125);
+
+/** Every image of `folder` resized to load × load RGB, back to back: the yardstick's uint8 [N, L, L, 3] input. */
+async function packImages(folder: string, path: string): Promise<number> {
+  const names = (await readdir(folder)).filter((n) => /\.png$/i.test(n)).sort();
+  const buffers = await Promise.all(names.map((n) => sharp(join(folder, n)).removeAlpha().resize(loadSize, loadSize, { fit: 'fill' }).raw().toBuffer()));
+  await writeFile(path, Buffer.concat(buffers));
+  return names.length;
+}
 
 const pickFirst = async (folder: string) => (await readdir(folder)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, photos);
 const repo = await makeTmpRepo({ files: { 'experiments/learning.ts': experiment } });
@@ -89,17 +112,39 @@ try {
   console.log(`bench/learning: ${photos} unmasked + ${photos} real masked photos, ${size}², ngf ${ngf}, 6 blocks, batch 4, ${epochs} epochs per variant (${cpus().length} cores, load ${loadavg()[0]!.toFixed(1)}); project ${repo.root}`);
   const run = await repo.repro('run', 'learning');
   if (run.exitCode !== 0) throw new Error(`repro run learning failed:\n${run.stderr.split('\n').slice(-30).join('\n')}`);
+  let torchNote = 'PyTorch yardstick skipped: no .venv-torch (run `npm run setup:torch`)';
+  if (existsSync(torchPython)) {
+    const torchStarted = performance.now();
+    const trainA = await packImages(join(repo.root, 'out/learning/split/trainImages'), join(repo.root, 'a.u8'));
+    const domainB = await packImages(join(repo.root, 'out/learning/filter-real/aligned'), join(repo.root, 'b.u8'));
+    console.log(`PyTorch reference: ${trainA} training faces, ${domainB} real masked faces at ${loadSize}² → ${size}² crops`);
+    await execa(torchPython, [
+      resolve('bench/torch/train_reference.py'), '--a', join(repo.root, 'a.u8'), '--b', join(repo.root, 'b.u8'), '--out', join(repo.root, 'data/torch-reference'),
+      '--load-size', String(loadSize), '--size', String(size), '--ngf', String(ngf), '--ndf', String(ngf), '--blocks', '6', '--batch', '4',
+      '--epochs', String(epochs), '--keep-every', '2', '--seed', '1',
+    ], { stdout: 'inherit', stderr: 'inherit' });
+    await repo.dvc('add', 'data/torch-reference');
+    await repo.write('experiments/learning.ts', experiment.replace('// TORCH_REFERENCE', torchStage));
+    const second = await repo.repro('run', 'learning');
+    if (second.exitCode !== 0) throw new Error(`repro run learning (the yardstick's evaluate) failed:\n${second.stderr.split('\n').slice(-30).join('\n')}`);
+    torchNote = `PyTorch yardstick: ${((performance.now() - torchStarted) / 60_000).toFixed(1)} min (training, conversion, evaluate)`;
+  }
   const minutes = (performance.now() - started) / 60_000;
   const split = JSON.parse(await repo.read('reports/learning/split/split.json')) as { train: number; heldOut: number };
   const realCount = JSON.parse(await repo.read('reports/learning/filter-real/counts.json')) as { kept: number };
-  console.log(`faces: ${split.train} to train on, ${split.heldOut} held out; ${realCount.kept} real masked faces; ${minutes.toFixed(1)} min in all\n`);
+  console.log(`faces: ${split.train} to train on, ${split.heldOut} held out; ${realCount.kept} real masked faces; ${epochs * Math.ceil(split.train / 4)} steps per variant; ${minutes.toFixed(1)} min in all\n`);
   const summary: string[] = [];
-  for (const v of VARIANTS) {
-    const quality = JSON.parse(await repo.read(`reports/learning/train-${v.id}/plots/quality.json`)) as Record<string, number>[];
+  console.log(torchNote);
+  const rows = [
+    ...VARIANTS.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
+    ...(existsSync(join(repo.root, 'reports/learning/evaluate-torch-reference')) ? [{ id: 'torch-reference', label: 'the official PyTorch code and settings, same faces, epochs and batch', torch: true }] : []),
+  ];
+  for (const v of rows) {
+    const quality = v.torch ? [] : JSON.parse(await repo.read(`reports/learning/train-${v.id}/plots/quality.json`)) as Record<string, number>[];
     const kid = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/plots/kid.json`)) as Record<string, number>[];
     const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
-    const train = JSON.parse(await repo.read(`reports/learning/train-${v.id}/train.json`)) as { epochs: number };
-    console.log(`${v.id} (upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}, λNMC ${v.nmc}, λattention ${v.attention})`);
+    const train = { epochs: kid.length === 0 ? 0 : kid[kid.length - 1]!.epoch! };
+    console.log(`${v.id} (${v.label})`);
     console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase');
     for (const row of kid) {
       const epoch = row.epoch!;
@@ -109,7 +154,7 @@ try {
       console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${fmt(held.kid, 4)} ± ${fmt(held.kidStd, 4)}`.padEnd(17)}  ${fmt(row.kidBaseline, 4).padStart(8)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}`);
     }
     const last = evaluation.last ?? {};
-    summary.push(`${v.id.padEnd(12)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  epochs ${train.epochs}`);
+    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  epochs ${train.epochs}`);
     if (keepDir) {
       await mkdir(join(keepDir, v.id), { recursive: true });
       await cp(join(repo.root, 'out', 'learning', `evaluate-${v.id}`, 'grid.png'), join(keepDir, v.id, 'held-out-grid.png')).catch(() => undefined);
