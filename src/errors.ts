@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   REMOTE_NOT_CONFIGURED: 'no git or DVC remote to share a run through',
   WORKSPACE_CHANGED: 'the workspace has changes a command would overwrite',
   VERIFY_FAILED: 'a shared run does not match its pin manifest',
+  RECOMPUTE_DIVERGED: 'a stage recomputed from a run\'s pinned inputs diverged beyond its tolerance',
   PIN_MISMATCH: 'this machine differs from a pinned environment',
   RUN_IN_PROGRESS: 'another run holds the repository',
   USAGE: 'bad command-line usage',

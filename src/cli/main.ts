@@ -89,10 +89,14 @@ program
   .action(action(async () => (await import('./commands/pull.js')).pullCommand));
 
 program
-  .command('verify <run>', "check the workspace's outputs, cache, code and this machine against a shared run's pins, recomputing nothing")
+  .command('verify <run>', "check the workspace's outputs, cache, code and this machine against a shared run's pins; with --recompute, rerun its stages in a scratch checkout and judge each against its tolerance")
   .option('--backend', 'tensor backend this machine would use: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+  .option('--recompute', 'rerun the named stages (default: all of the run) from its pinned inputs and compare: identical, within tolerance or diverged', false)
+  .option('--deterministic', "with --recompute: TensorFlow's deterministic settings (one thread, deterministic ops, no oneDNN)", false)
   .option('--json', 'print every check and mismatch as JSON')
   .example('verify wider')
+  .example('verify wider --recompute')
+  .example('verify wider --recompute demo_progressive-train')
   .action(action(async () => (await import('./commands/verify.js')).verifyCommand));
 
 program

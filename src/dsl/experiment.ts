@@ -9,6 +9,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Artifact, ArtifactKind } from './artifact.js';
 import { captureCallSite, type CallSite } from './call-site.js';
 import type { ArtifactSpecs, KindOf, StageDefinition } from './stage.js';
+import type { ToleranceOverride } from './tolerance.js';
 
 /** Typed output handles of one stage instance. */
 export type OutputHandles<O extends ArtifactSpecs> = { readonly [K in keyof O]: Artifact<KindOf<O[K]>> };
@@ -26,6 +27,8 @@ export interface StageOptions<P extends TSchema, I extends ArtifactSpecs> {
   readonly params: Static<P>;
   /** instance id when one stage is used twice in an experiment @default the stage's id */
   readonly id?: string;
+  /** fields of the stage's recompute tolerance to override for this instance (`repro verify --recompute`) */
+  readonly tolerance?: ToleranceOverride;
 }
 
 /** One use of a stage inside an experiment. */
@@ -38,6 +41,8 @@ export interface StageInstance<O extends ArtifactSpecs = ArtifactSpecs> {
   readonly outputs: OutputHandles<O>;
   /** where `x.stage` was called */
   readonly site: CallSite | undefined;
+  /** the experiment's override of the stage's tolerance */
+  readonly tolerance: ToleranceOverride | undefined;
 }
 
 /** One `x.data(path)` call. */
@@ -88,6 +93,7 @@ export function defineExperiment(name: string, build: (x: ExperimentBuilder) => 
         inputs: { ...(options.inputs as Record<string, Artifact>) },
         outputs,
         site: captureCallSite(),
+        tolerance: options.tolerance === undefined ? undefined : { ...options.tolerance },
       } as StageInstance<never>;
       stages.push(instance);
       return instance as never;

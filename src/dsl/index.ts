@@ -10,3 +10,4 @@ export { defineStage, type RunContext, type StageDefinition, type StageResult, t
 export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
 export { ImageSize, NetworkSize, Noise, Seed } from './definitions.js';
 export { Defaulted, type RunParams, type TDefaulted } from './defaulted.js';
+export { EXACT, FLOAT_KERNELS, resolveTolerance, isExact, type Tolerance, type ToleranceOverride } from './tolerance.js';

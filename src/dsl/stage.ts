@@ -5,6 +5,7 @@
  * output paths, a seed, a logger, an abort signal, the TensorFlow.js namespace — and must not read
  * `process.env`, argv or keep module state. The definition remembers the module it was declared in, which is what code fingerprints hash.
  */
+import type { ToleranceOverride } from './tolerance.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { ArtifactKind, ArtifactSpec } from './artifact.js';
 import { captureCallSite } from './call-site.js';
@@ -110,6 +111,11 @@ export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends
    * weights read from a package folder); their lockfile entries join the fingerprint @default []
    */
   readonly packages?: readonly string[];
+  /**
+   * how far a recomputed output may differ and still count as reproduced (`repro verify --recompute`);
+   * stages whose float kernels can take other paths on other machines declare `FLOAT_KERNELS` @default EXACT
+   */
+  readonly tolerance?: ToleranceOverride;
   /** `params` are validated, with `Defaulted` fields present (see `RunParams`) */
   run(ctx: RunContext<RunParams<P>, I, O>): Promise<StageResult | void>;
 }

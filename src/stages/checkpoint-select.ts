@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { Defaulted, defineStage, dir, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
 import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
@@ -60,6 +60,7 @@ export const checkpointSelect = defineStage({
     augmented: dir('epoch-NNNN/<image>.png: the augmented data set'),
     grid: file({ fileName: 'grid.png', description: 'inputs and each chosen epoch\'s outputs' }),
   },
+  tolerance: FLOAT_KERNELS,
   metrics: ['selection'],
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, log, signal, tf }) {

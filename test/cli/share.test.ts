@@ -49,7 +49,7 @@ share('share without a configured remote names what is missing and how to set on
 
 share('the run carries its environment pin: reports/lab/environment.json is in the experiment commit', async ({ origin }) => {
   const pin = JSON.parse((await must(origin.git('show', 'refs/exps/*/*/first:reports/lab/environment.json'.replace('refs/exps/*/*/first', await expRef(origin, 'first'))))).stdout) as Record<string, unknown>;
-  assert.equal(Object.keys(pin).sort(), ['backend', 'cuda', 'dvc', 'lockfile', 'node', 'npm', 'os', 'packages', 'tensorflow', 'tfjs']);
+  assert.equal(Object.keys(pin).sort(), ['backend', 'cuda', 'dvc', 'lockfile', 'machine', 'node', 'npm', 'os', 'packages', 'tensorflow', 'tfjs']);
   assert.is(pin.node, process.version);
   assert.not.match(JSON.stringify(pin), /\d{4}-\d\d-\d\dT/, '~> no timestamps');
 });

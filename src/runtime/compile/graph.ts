@@ -11,6 +11,7 @@ import { relative } from 'node:path';
 import type { Artifact } from '../../dsl/artifact.js';
 import type { Experiment, StageInstance } from '../../dsl/experiment.js';
 import { plotName, type StageDefinition } from '../../dsl/stage.js';
+import { EXACT, resolveTolerance, type Tolerance } from '../../dsl/tolerance.js';
 import { canonicalJson } from '../../kit/canonical-json.js';
 import {
   dvcStageName, fingerprintPath, metricsPath, outputPath, paramsKey, plotPath, stageCommand,
@@ -38,6 +39,8 @@ export interface StageWiring {
   readonly upstream: readonly string[];
   readonly fingerprintFile: string;
   readonly cmd: string;
+  /** what `repro verify --recompute` accepts: the stage's tolerance with the experiment's override applied */
+  readonly tolerance: Tolerance;
 }
 
 /** One DVC stage. */
@@ -134,6 +137,7 @@ function compileInstance(
     upstream: [...upstream].sort(),
     fingerprintFile: fingerprintPath(name),
     cmd: stageCommand(experiment.name, instance.id),
+    tolerance: resolveTolerance(EXACT, instance.stage.tolerance, instance.tolerance),
   };
 }
 

@@ -49,6 +49,7 @@ export function toResolvedStage(stage: CompiledStage, entry: string): ResolvedSt
     upstream: stage.upstream,
     fingerprintFile: stage.fingerprintFile,
     cmd: stage.cmd,
+    tolerance: stage.tolerance,
   };
 }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { arch, platform } from 'node:os';
+import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
@@ -33,7 +33,33 @@ export interface EnvironmentPin {
   lockfile: string | null;
   /** installed versions of the packages whose code produces numbers and pixels */
   packages: Record<string, string>;
+  /**
+   * the CPU and threading the float kernels ran with: what makes the same code and inputs give other
+   * floats elsewhere. Recorded since `repro verify --recompute`; not a pin plain `verify` fails on (a
+   * workspace holds the same bytes whatever CPU reads it), printed next to a recompute's divergence.
+   */
+  machine?: MachineFacts;
 }
+
+/** The CPU and thread settings of a run. */
+export interface MachineFacts {
+  /** /proc/cpuinfo's model name (or os.cpus()'s) */
+  cpu: string;
+  /** the SIMD flags float kernels dispatch on, present ones, in a fixed order: `sse4_2 avx avx2 fma …` */
+  simd: string;
+  /** logical CPUs this process may use */
+  cores: number;
+  /** TensorFlow's intra-op and inter-op threads as set (`TF_NUM_INTRAOP_THREADS` …), else 'default' */
+  intraOpThreads: string;
+  interOpThreads: string;
+  /** `TF_DETERMINISTIC_OPS` as set, else 'off' (`repro run --deterministic` sets it) */
+  deterministicOps: string;
+  /** `TF_ENABLE_ONEDNN_OPTS` as set, else 'default' (oneDNN on, on x86) */
+  oneDnn: string;
+}
+
+/** The instruction-set flags whose presence changes which float kernels oneDNN and Eigen pick. */
+const SIMD_FLAGS = ['sse4_1', 'sse4_2', 'avx', 'avx2', 'fma', 'f16c', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'amx_tile', 'asimd', 'sve'];
 
 /** The fields of the first pins `repro run` wrote, which every recorded pin has. */
 export type CorePin = Pick<EnvironmentPin, 'node' | 'os' | 'backend' | 'packages' | 'dvc' | 'lockfile'>;
@@ -84,7 +110,31 @@ export async function collectEnvironmentPin(root: string, backend: string): Prom
     dvc: /^dvc==\S+$/m.exec(requirements)?.[0] ?? null,
     lockfile: lock ? createHash('sha256').update(lock).digest('hex') : null,
   };
-  return completePin(core, await collectMachineVersions(root));
+  return { ...completePin(core, await collectMachineVersions(root)), machine: await collectMachineFacts() };
+}
+
+/** This machine's CPU, SIMD flags and the TensorFlow thread settings of this process's environment. */
+export async function collectMachineFacts(env: NodeJS.ProcessEnv = process.env): Promise<MachineFacts> {
+  const info = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1]?.trim() ?? cpus()[0]?.model.trim() ?? 'unknown';
+  const flags = new Set((/^(?:flags|Features)\s*:\s*(.+)$/m.exec(info)?.[1] ?? '').split(/\s+/));
+  return {
+    cpu: model,
+    simd: SIMD_FLAGS.filter((f) => flags.has(f)).join(' ') || 'unknown',
+    cores: availableParallelism(),
+    intraOpThreads: env.TF_NUM_INTRAOP_THREADS ?? 'default',
+    interOpThreads: env.TF_NUM_INTEROP_THREADS ?? 'default',
+    deterministicOps: env.TF_DETERMINISTIC_OPS ?? 'off',
+    oneDnn: env.TF_ENABLE_ONEDNN_OPTS ?? 'default',
+  };
+}
+
+/** How two machines' facts differ, as pin mismatches named `machine.<field>`; none when either is unrecorded. */
+export function compareMachineFacts(expected: MachineFacts | undefined, found: MachineFacts | undefined): PinMismatch[] {
+  if (!expected || !found) return [];
+  return (Object.keys(expected) as (keyof MachineFacts)[])
+    .filter((key) => expected[key] !== found[key])
+    .map((key) => ({ pin: `machine.${key}`, expected: String(expected[key]), found: String(found[key]) }));
 }
 
 /** A whole pin from its core: tfjs and TensorFlow read from it, npm and CUDA (on the GPU backend only) from `machine`. */

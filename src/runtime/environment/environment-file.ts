@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { formatJson } from '../../kit/canonical-json.js';
 import { stageForCommit } from '../dvc.js';
-import { completePin, type CorePin, type EnvironmentPin, type MachineVersions } from './env-manifest.js';
+import { completePin, type CorePin, type EnvironmentPin, type MachineFacts, type MachineVersions } from './env-manifest.js';
 import { writeIfChanged } from '../../kit/fs-atomic.js';
 
 export const ENVIRONMENT_PIN_FILE = 'environment.json';
@@ -52,6 +52,7 @@ export function parseEnvironmentPin(text: string | undefined, machine: MachineVe
     const value = raw[key];
     if (key in raw && (value === null || typeof value === 'string')) pin[key] = value;
   }
+  if (isMachineFacts(raw.machine)) pin.machine = raw.machine;
   return pin;
 }
 
@@ -61,4 +62,12 @@ function isCorePin(raw: unknown): raw is CorePin & Record<string, unknown> {
   const optionalString = (value: unknown) => value === null || value === undefined || typeof value === 'string';
   return typeof pin.node === 'string' && typeof pin.os === 'string' && typeof pin.backend === 'string'
     && typeof pin.packages === 'object' && pin.packages !== null && optionalString(pin.dvc) && optionalString(pin.lockfile);
+}
+
+function isMachineFacts(raw: unknown): raw is MachineFacts {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const facts = raw as Record<string, unknown>;
+  return typeof facts.cpu === 'string' && typeof facts.simd === 'string' && typeof facts.cores === 'number'
+    && typeof facts.intraOpThreads === 'string' && typeof facts.interOpThreads === 'string' && typeof facts.deterministicOps === 'string'
+    && typeof facts.oneDnn === 'string';
 }

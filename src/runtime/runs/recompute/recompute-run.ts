@@ -1,0 +1,298 @@
+/**
+ * `repro verify <run> --recompute [stage…]`: does the run reproduce here? In a scratch checkout of the
+ * run's commit (scratch-worktree.ts; the workspace is never touched), the run's pinned files are restored
+ * from the DVC cache — every object is checked first, so a missing one is a `CACHE_MISSING` error naming
+ * the output and the fetch command — and each chosen stage (default: every stage in the run's dvc.lock),
+ * in graph order, is rerun by its own command from the run's pinned inputs: its outputs are set aside,
+ * the stage runs, each file it wrote is judged against the run's (compare-output-file.ts) under the
+ * stage's tolerance as the run recorded it (`.repro/stages/<stage>.json`), and the run's outputs are put
+ * back, so the next stage again starts from exactly what the run had. A stage is `identical`, `within
+ * tolerance` or `diverged` (the worst of its files; a missing, extra or failed output diverges); the
+ * first diverged stage in graph order is named. Next to a divergence goes what differs between the
+ * run's environment pin and this machine (versions, CPU, SIMD flags, thread settings).
+ */
+import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { EXACT, resolveTolerance, type Tolerance } from '../../../dsl/tolerance.js';
+import { ReproError } from '../../../errors.js';
+import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
+import { LOCK_FILE, PIPELINE_FILE } from '../../compile/paths.js';
+import { readResolvedStage } from '../../compile/resolved-stage.js';
+import { runDvc, runGit } from '../../dvc.js';
+import { collectEnvironmentPin, compareMachineFacts, comparePins, type EnvironmentPin, type PinMismatch } from '../../environment/env-manifest.js';
+import { environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
+import { cacheObjectPath, dvcCacheDir, missingObjectError } from '../dvc-cache.js';
+import { resolveRevision, type Revision } from '../revisions.js';
+import { judgeFile, type ComparedAs, type Verdict } from './compare-output-file.js';
+import { openScratchWorktree } from './scratch-worktree.js';
+
+export type { Verdict } from './compare-output-file.js';
+
+/** One file of a recomputed stage that is not byte-identical to the run's. */
+export interface FileResult {
+  readonly path: string;
+  readonly verdict: Verdict;
+  readonly comparedAs: ComparedAs | 'missing' | 'extra';
+  readonly measures: Readonly<Record<string, number>>;
+  readonly detail: string;
+}
+
+export interface StageResult {
+  /** DVC stage name, e.g. `demo_warp` */
+  readonly stage: string;
+  readonly verdict: Verdict;
+  readonly tolerance: Tolerance;
+  /** files compared, and how many were byte-identical */
+  readonly files: number;
+  readonly identicalFiles: number;
+  /** the files that were not identical (all of them, worst first) */
+  readonly differing: readonly FileResult[];
+  /** the stage's command failed: the tail of its log */
+  readonly failure: string | null;
+  readonly seconds: number;
+}
+
+export interface RecomputeResult {
+  readonly run: string;
+  readonly commit: string;
+  readonly stages: readonly StageResult[];
+  /** the first stage in graph order whose verdict is `diverged`; null when none */
+  readonly firstDiverged: string | null;
+  /** the run's environment pin against this machine's (versions, then machine facts) */
+  readonly environment: readonly PinMismatch[];
+  /** the experiment whose environment pin was compared (null when the run recorded none) */
+  readonly environmentSource: string | null;
+}
+
+export interface RecomputeOptions {
+  /** DVC stage names (`demo_warp`) or `<experiment>/<id>`; default every stage of the run */
+  readonly stages?: readonly string[] | undefined;
+  /** extra environment for the stage commands (e.g. `TF_DETERMINISTIC_OPS`) */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** called as each stage starts and ends */
+  readonly onStage?: ((event: { stage: string; index: number; of: number; result?: StageResult }) => void) | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+interface LockEntry {
+  path: string;
+  md5?: string;
+}
+type LockFile = { stages?: Record<string, { deps?: LockEntry[]; outs?: LockEntry[] }> };
+
+const SEVERITY: Record<Verdict, number> = { identical: 0, 'within tolerance': 1, diverged: 2 };
+
+/** Recomputes stages of run `name` of the project at `root` and judges them. */
+export async function recomputeRun(root: string, name: string, options: RecomputeOptions = {}): Promise<RecomputeResult> {
+  const revision = await resolveRevision(root, name);
+  if (revision.rev === null) {
+    throw new ReproError('RUN_NOT_FOUND', `run '${name}' expected to name a run with a commit (a DVC experiment or a git commit), received the workspace, which has none to recompute from`, {
+      hint: 'run `repro runs` to list the runs, then `repro verify <run> --recompute`',
+    });
+  }
+  const scratch = await openScratchWorktree(root, revision.rev);
+  try {
+    const dir = scratch.dir;
+    const lock = (parseYaml((await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => '')) || '{}') ?? {}) as LockFile;
+    const order = Object.keys(((parseYaml((await readFile(join(dir, PIPELINE_FILE), 'utf8').catch(() => '')) || '{}') ?? {}) as { stages?: object }).stages ?? {});
+    const ran = order.filter((stage) => lock.stages?.[stage] !== undefined);
+    if (ran.length === 0) {
+      throw new ReproError('RUN_NOT_FOUND', `run '${revision.label}' expected stages with results in its ${LOCK_FILE} (commit ${revision.rev.slice(0, 7)}), received none`, {
+        hint: 'run `repro runs` to list runs that have results',
+      });
+    }
+    const chosen = await chooseStages(dir, ran, options.stages, revision);
+    await restorePinnedFiles(root, dir, lock, chosen, revision);
+    const results: StageResult[] = [];
+    for (const [index, stage] of chosen.entries()) {
+      options.signal?.throwIfAborted();
+      options.onStage?.({ stage, index, of: chosen.length });
+      const result = await recomputeStage(dir, stage, options);
+      results.push(result);
+      options.onStage?.({ stage, index, of: chosen.length, result });
+    }
+    const { environment, environmentSource } = await environmentDifferences(root, dir, chosen);
+    return {
+      run: revision.label,
+      commit: revision.rev,
+      stages: results,
+      firstDiverged: results.find((r) => r.verdict === 'diverged')?.stage ?? null,
+      environment,
+      environmentSource,
+    };
+  } finally {
+    await scratch.close();
+  }
+}
+
+/** The failure `repro verify --recompute` exits 1 with, naming the first diverged stage and what broke. */
+export function divergenceError(result: RecomputeResult): ReproError {
+  const first = result.stages.find((s) => s.stage === result.firstDiverged)!;
+  const broken = first.failure !== null ? [{ code: 'RECOMPUTE_DIVERGED' as const, message: `the stage failed: ${first.failure}` }] : first.differing.filter((f) => f.verdict === 'diverged').slice(0, 10).map((f) => ({ code: 'RECOMPUTE_DIVERGED' as const, file: f.path, message: f.detail }));
+  const diverged = result.stages.filter((s) => s.verdict === 'diverged').length;
+  const pins = result.environment.map((p) => `${p.pin} ${p.expected ?? 'none'} → ${p.found ?? 'none'}`);
+  return new ReproError('RECOMPUTE_DIVERGED', `run '${result.run}' expected to reproduce within its tolerances, received ${diverged} diverged stage${diverged === 1 ? '' : 's'}, the first being '${first.stage}'`, {
+    issues: broken,
+    hint: pins.length > 0
+      ? `this machine differs from the run's in: ${pins.join('; ')} — match those, or rerun with \`repro verify ${result.run} --recompute ${first.stage} --deterministic\``
+      : `the environment pins match: the stage itself is not deterministic (an unseeded draw?); check it with \`repro verify ${result.run} --recompute ${first.stage}\` after fixing`,
+  });
+}
+
+async function chooseStages(dir: string, ran: readonly string[], wanted: readonly string[] | undefined, revision: Revision): Promise<string[]> {
+  if (!wanted || wanted.length === 0) return [...ran];
+  const picked = new Set<string>();
+  for (const name of wanted) {
+    let stage = ran.includes(name) ? name : name.includes('/') ? name.replace('/', '_') : undefined;
+    if (stage !== undefined && !ran.includes(stage)) {
+      const [experiment, id] = name.split('/') as [string, string];
+      stage = ran.find((s) => (s === `${experiment}_${id}`)) ?? (await aliasOwner(dir, ran, `${experiment}/${id}`));
+    }
+    if (stage === undefined || !ran.includes(stage)) {
+      throw new ReproError('STAGE_NOT_FOUND', `stage '${name}' expected among the stages run '${revision.label}' computed (${ran.map((s) => `'${s}'`).join(', ')}), received no such stage`, {
+        hint: `name a DVC stage as listed, or \`<experiment>/<id>\`; \`repro verify ${revision.label} --recompute\` alone recomputes them all`,
+      });
+    }
+    picked.add(stage);
+  }
+  return ran.filter((s) => picked.has(s));
+}
+
+async function aliasOwner(dir: string, ran: readonly string[], instance: string): Promise<string | undefined> {
+  for (const stage of ran) if ((await readResolvedStage(dir, stage))?.aliases.includes(instance)) return stage;
+  return undefined;
+}
+
+/**
+ * Checks that the cache holds every object the chosen stages read or are compared with, then restores
+ * those files in the scratch checkout with `dvc checkout` (targets: the lock's outputs, and the `.dvc`
+ * files of the data — which may track a folder above the path a stage reads).
+ */
+async function restorePinnedFiles(root: string, dir: string, lock: LockFile, chosen: readonly string[], revision: Revision): Promise<void> {
+  const cacheDir = await dvcCacheDir(root);
+  const owners = new Map<string, { md5: string; target: string }>();
+  for (const entry of Object.values(lock.stages ?? {})) for (const out of entry.outs ?? []) if (out.md5) owners.set(out.path, { md5: out.md5, target: out.path });
+  for (const [file, outs] of await dataFiles(dir)) for (const out of outs) owners.set(out.path, { md5: out.md5, target: file });
+  const ownerOf = (path: string) => [...owners.entries()].find(([owned]) => path === owned || path.startsWith(`${owned}/`));
+  const needed = new Map<string, { md5: string; target: string }>();
+  for (const stage of chosen) {
+    for (const entry of [...(lock.stages?.[stage]?.deps ?? []), ...(lock.stages?.[stage]?.outs ?? [])]) {
+      const owner = ownerOf(entry.path);
+      if (owner) needed.set(owner[0], owner[1]);
+    }
+  }
+  const missing: ReproError[] = [];
+  for (const [path, { md5 }] of needed) {
+    for (const object of await objectsOf(cacheDir, path, md5)) {
+      if (!(await exists(cacheObjectPath(cacheDir, object.md5)))) missing.push(missingObjectError(revision, object.path, object.md5, cacheObjectPath(cacheDir, object.md5)));
+    }
+  }
+  if (missing.length > 0) {
+    throw new ReproError('CACHE_MISSING', `run '${revision.label}' expected ${missing.length} more object${missing.length === 1 ? '' : 's'} in the DVC cache to recompute from, received none of ${missing.length === 1 ? 'it' : 'them'}`, {
+      issues: missing.map((m) => ({ code: 'CACHE_MISSING' as const, message: m.message })),
+      hint: missing[0]!.hint,
+    });
+  }
+  const targets = [...new Set([...needed.values()].map((n) => n.target))].sort();
+  // NOTE: one target a call — dvc 3.67 given a .dvc file and a stage output in one call restored only the first.
+  for (const target of targets) await runDvc(dir, ['checkout', '--force', '--quiet', target]);
+}
+
+/** The `.dvc` files of the scratch checkout and the outputs each tracks (paths relative to the root). */
+async function dataFiles(dir: string): Promise<Map<string, { path: string; md5: string }[]>> {
+  const listed = (await runGit(dir, ['ls-files', '--', '*.dvc'])).stdout.split('\n').filter((f) => f && !f.startsWith('.dvc/'));
+  const files = new Map<string, { path: string; md5: string }[]>();
+  for (const file of listed) {
+    const parsed = (parseYaml(await readFile(join(dir, file), 'utf8')) ?? {}) as { outs?: LockEntry[] };
+    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+    files.set(file, (parsed.outs ?? []).filter((o) => o.md5).map((o) => ({ path: `${base}${o.path}`, md5: o.md5! })));
+  }
+  return files;
+}
+
+/** The cache objects behind an output: the file's, or a folder's `.dir` listing and every entry of it. */
+async function objectsOf(cacheDir: string, path: string, md5: string): Promise<{ path: string; md5: string }[]> {
+  if (!md5.endsWith('.dir')) return [{ path, md5 }];
+  const listing = await readFile(cacheObjectPath(cacheDir, md5), 'utf8').catch(() => undefined);
+  if (listing === undefined) return [{ path, md5 }];
+  return [{ path, md5 }, ...(JSON.parse(listing) as { relpath: string; md5: string }[]).map((e) => ({ path: `${path}/${e.relpath}`, md5: e.md5 }))];
+}
+
+/** Sets the stage's outputs aside, reruns its command, judges what it wrote, and puts the run's outputs back. */
+async function recomputeStage(dir: string, stage: string, options: RecomputeOptions): Promise<StageResult> {
+  const resolved = await readResolvedStage(dir, stage);
+  if (!resolved) {
+    throw new ReproError('STAGE_NOT_FOUND', `stage '${stage}' expected its compiled form at .repro/stages/${stage}.json in the run's commit, received none`, {
+      hint: 'the run predates recorded stages; rerun it with `repro run` to make one that can be recomputed',
+    });
+  }
+  const tolerance = resolveTolerance(EXACT, resolved.tolerance);
+  const paths = [...Object.values(resolved.outputs), ...Object.values(resolved.metrics), ...Object.values(resolved.plots)].sort();
+  const pinnedRoot = join(dir, '..', 'pinned', stage);
+  for (const path of paths) {
+    if (!(await exists(join(dir, path)))) continue;
+    await mkdir(join(pinnedRoot, path, '..'), { recursive: true });
+    await rename(join(dir, path), join(pinnedRoot, path));
+  }
+  const started = performance.now();
+  const ran = await execa('sh', ['-c', resolved.cmd], {
+    cwd: dir, env: { ...options.env }, reject: false, all: true, stdin: 'ignore', ...(options.signal ? { cancelSignal: options.signal } : {}),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const failure = ran.exitCode === 0 ? null : `\`${resolved.cmd}\` exited ${ran.exitCode ?? ran.signal}: ${String(ran.all ?? '').trim().split('\n').slice(-5).join(' | ')}`;
+  const judged: FileResult[] = [];
+  let files = 0;
+  for (const path of paths) {
+    const pinnedFiles = await listFiles(join(pinnedRoot, path));
+    const recomputedFiles = await listFiles(join(dir, path));
+    for (const rel of [...new Set([...pinnedFiles, ...recomputedFiles])].sort()) {
+      files += 1;
+      const shown = rel ? `${path}/${rel}` : path;
+      if (!recomputedFiles.includes(rel)) judged.push({ path: shown, verdict: 'diverged', comparedAs: 'missing', measures: {}, detail: 'the run has this file; the recompute wrote none' });
+      else if (!pinnedFiles.includes(rel)) judged.push({ path: shown, verdict: 'diverged', comparedAs: 'extra', measures: {}, detail: 'the recompute wrote this file; the run has none' });
+      else {
+        const judgement = await judgeFile(shown, await readFile(join(pinnedRoot, path, rel)), await readFile(join(dir, path, rel)), tolerance);
+        judged.push({ path: shown, ...judgement });
+      }
+    }
+  }
+  for (const path of paths) {
+    await rm(join(dir, path), { recursive: true, force: true });
+    if (await exists(join(pinnedRoot, path))) await rename(join(pinnedRoot, path), join(dir, path));
+  }
+  const differing = judged.filter((f) => f.verdict !== 'identical').sort((a, b) => SEVERITY[b.verdict] - SEVERITY[a.verdict] || a.path.localeCompare(b.path));
+  const worst = failure !== null ? 'diverged' : differing.reduce<Verdict>((w, f) => (SEVERITY[f.verdict] > SEVERITY[w] ? f.verdict : w), 'identical');
+  return { stage, verdict: worst, tolerance, files, identicalFiles: files - differing.length, differing, failure, seconds: Math.round(seconds * 10) / 10 };
+}
+
+/** Files under `path` relative to it (`''` for a file itself); none when it does not exist. */
+async function listFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return [];
+  if (!info.isDirectory()) return [''];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(path, join(e.parentPath, e.name)).split('\\').join('/')).sort();
+}
+
+/** The run's environment pin (of the first chosen stage's experiment that recorded one) against this machine's. */
+async function environmentDifferences(root: string, dir: string, stages: readonly string[]): Promise<{ environment: PinMismatch[]; environmentSource: string | null }> {
+  const experiments = [...new Set(stages.map((s) => s.split('_')[0]!))];
+  let pin: EnvironmentPin | undefined;
+  let source: string | null = null;
+  for (const experiment of experiments) {
+    pin = parseEnvironmentPin(await readFile(join(dir, environmentPinPath(experiment)), 'utf8').catch(() => undefined));
+    if (pin) {
+      source = experiment;
+      break;
+    }
+  }
+  if (!pin) return { environment: [], environmentSource: null };
+  const here = await collectEnvironmentPin(root, describeBackend(detectBackendKind()));
+  return { environment: [...comparePins(pin, here), ...compareMachineFacts(pin.machine, here.machine)], environmentSource: source };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
