@@ -29,6 +29,11 @@ export interface StageOptions<P extends TSchema, I extends ArtifactSpecs> {
   readonly id?: string;
   /** fields of the stage's recompute tolerance to override for this instance (`repro verify --recompute`) */
   readonly tolerance?: ToleranceOverride;
+  /**
+   * run this instance in TensorFlow's deterministic mode (one thread, deterministic ops, no oneDNN; see
+   * `repro run --deterministic`): slower, and the same floats on any CPU with the same kernels @default false
+   */
+  readonly deterministic?: boolean;
 }
 
 /** One use of a stage inside an experiment. */
@@ -43,6 +48,8 @@ export interface StageInstance<O extends ArtifactSpecs = ArtifactSpecs> {
   readonly site: CallSite | undefined;
   /** the experiment's override of the stage's tolerance */
   readonly tolerance: ToleranceOverride | undefined;
+  /** run in TensorFlow's deterministic mode */
+  readonly deterministic: boolean;
 }
 
 /** One `x.data(path)` call. */
@@ -94,6 +101,7 @@ export function defineExperiment(name: string, build: (x: ExperimentBuilder) => 
         outputs,
         site: captureCallSite(),
         tolerance: options.tolerance === undefined ? undefined : { ...options.tolerance },
+        deterministic: options.deterministic === true,
       } as StageInstance<never>;
       stages.push(instance);
       return instance as never;

@@ -151,7 +151,7 @@ function nativeBindingPath(pkg: string): string | undefined {
  * its numbers, e.g. `tensorflow (tfjs-node 4.22.0, TensorFlow 2.21.0, oneDNN)`. Cheap: reads two small JSON
  * files. A result computed on another backend, or another build or setting of it, is another result.
  */
-export function describeBackend(kind: BackendKind): string {
+export function describeBackend(kind: BackendKind, env: NodeJS.ProcessEnv = process.env): string {
   const pkg = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node', wasm: '@tensorflow/tfjs-backend-wasm', cpu: '@tensorflow/tfjs' }[kind];
   const parts: string[] = [];
   try {
@@ -161,16 +161,41 @@ export function describeBackend(kind: BackendKind): string {
       const stamp = JSON.parse(readFileSync(join(root, 'deps', '.repro-native-tf.json'), 'utf8')) as { tensorflow?: string };
       if (stamp.tensorflow) parts.push(`TensorFlow ${stamp.tensorflow}`);
     }
-    if ((kind === 'tensorflow' || kind === 'tensorflow-gpu') && oneDnnEnabled()) parts.push('oneDNN');
+    if (kind === 'tensorflow' || kind === 'tensorflow-gpu') {
+      if (oneDnnEnabled(env)) parts.push('oneDNN');
+      // Deterministic mode's switches (deterministic-mode.ts) change which kernels run and how they sum.
+      if (env.TF_DETERMINISTIC_OPS === '1' || env.TF_DETERMINISTIC_OPS === 'true') parts.push('deterministic ops');
+      for (const [name, label] of [['TF_NUM_INTRAOP_THREADS', 'intra-op'], ['TF_NUM_INTEROP_THREADS', 'inter-op']] as const) {
+        if (env[name]) parts.push(`${env[name]} ${label} thread${env[name] === '1' ? '' : 's'}`);
+      }
+    }
   } catch {
     // not installed, or built by hand without a stamp: the kind alone is what we know
   }
   return parts.length > 0 ? `${kind} (${parts.join(', ')})` : kind;
 }
 
+/**
+ * The environment switches a `describeBackend` string records, so a stage can be run again under the
+ * settings it first ran with: oneDNN on or off, deterministic ops, thread counts. Empty for a backend
+ * other than native TensorFlow.
+ */
+export function switchesOf(description: string): Record<string, string> {
+  const kind = description.split(' ')[0];
+  if (kind !== 'tensorflow' && kind !== 'tensorflow-gpu') return {};
+  const parts = /\((.*)\)$/.exec(description)?.[1]?.split(', ') ?? [];
+  const env: Record<string, string> = { TF_ENABLE_ONEDNN_OPTS: parts.includes('oneDNN') ? '1' : '0' };
+  if (parts.includes('deterministic ops')) env.TF_DETERMINISTIC_OPS = '1';
+  for (const part of parts) {
+    const threads = /^(\d+) (intra|inter)-op threads?$/.exec(part);
+    if (threads) env[threads[2] === 'intra' ? 'TF_NUM_INTRAOP_THREADS' : 'TF_NUM_INTEROP_THREADS'] = threads[1]!;
+  }
+  return env;
+}
+
 /** Whether native TensorFlow runs (or will run, once loaded here) with oneDNN's CPU kernels. */
-export function oneDnnEnabled(): boolean {
-  return (process.env.TF_ENABLE_ONEDNN_OPTS ?? NATIVE_ENV.TF_ENABLE_ONEDNN_OPTS) !== '0';
+export function oneDnnEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return (env.TF_ENABLE_ONEDNN_OPTS ?? NATIVE_ENV.TF_ENABLE_ONEDNN_OPTS) !== '0';
 }
 
 /** The kind at the start of a `describeBackend` string. */

@@ -65,6 +65,7 @@ recompute('an unseeded stage diverges: named first, exit 1; a perturbation beyon
   assert.is(all.exitCode, 1);
   assert.match(all.stdout, /^identical +check_resize-images/m);
   assert.match(all.stdout, /^identical +check_weigh/m);
+  assert.match(all.stdout, /^identical +check_tf-mean/m);
   assert.match(all.stdout, /^diverged +check_draw: 0 of 1 files identical/m);
   assert.match(all.stderr, /run 'first' expected to reproduce within its tolerances, received 1 diverged stage, the first being 'check_draw'/);
   assert.match(all.stderr, /out\/check\/draw\/number\.txt {2}bytes differ .* compared exactly/);
@@ -77,7 +78,7 @@ recompute('an unseeded stage diverges: named first, exit 1; a perturbation beyon
 recompute('a stage that is not in the run, and a missing cache object, are named with the next command', async ({ repo }) => {
   const unknown = await repo.repro('verify', 'first', '--recompute', 'check_nope');
   assert.is(unknown.exitCode, 1);
-  assert.match(unknown.stderr, /stage 'check_nope' expected among the stages run 'first' computed \('check_resize-images', 'check_draw', 'check_weigh'\)/);
+  assert.match(unknown.stderr, /stage 'check_nope' expected among the stages run 'first' computed \('check_resize-images', 'check_draw', 'check_tf-mean', 'check_weigh'\)/);
   const lock = await repo.read('dvc.lock');
   const md5 = /path: out\/check\/resize-images\/images\n\s+hash: md5\n\s+md5: ([0-9a-f]+\.dir)/.exec(lock)?.[1];
   assert.ok(md5, '~> the lock names the folder object');
@@ -107,6 +108,24 @@ recompute('a bad tolerance in an experiment is a compile error naming the field 
   } finally {
     await repo.write('experiments/check.ts', checkExperiment());
   }
+});
+
+recompute('repro run --deterministic reruns only the TensorFlow stage, records the switches, and its recompute runs under them', async ({ repo }) => {
+  const run = await must(repo.repro('run', 'check', '--deterministic', '-n', 'det', '--json'));
+  assert.equal((JSON.parse(run.stdout) as { ran: string[] }).ran, ['check_tf-mean'], '~> stages without TensorFlow keep their results');
+  const fingerprint = JSON.parse(await repo.read('.repro/fp/check_tf-mean.json')) as { backend: string };
+  assert.match(fingerprint.backend, /^tensorflow \(.*, deterministic ops, 1 intra-op thread, 1 inter-op thread\)$/);
+  assert.not.match(fingerprint.backend, /oneDNN/);
+  const pin = JSON.parse(await repo.read('reports/check/environment.json')) as { machine: Record<string, string | number> };
+  assert.is(pin.machine.deterministicOps, '1');
+  assert.is(pin.machine.intraOpThreads, '1');
+  assert.is(pin.machine.oneDnn, '0');
+  assert.match(String(pin.machine.simd), /\S/);
+  const verified = await must(repo.repro('verify', 'det', '--recompute', 'check_tf-mean'));
+  assert.match(verified.stdout, /^identical +check_tf-mean: 1 of 1 files identical/m);
+  await must(repo.repro('run', 'check', '-n', 'plain'));
+  const plain = JSON.parse(await repo.read('.repro/fp/check_tf-mean.json')) as { backend: string };
+  assert.not.match(plain.backend, /deterministic/, '~> without the switches the fingerprint is the first run\'s again (DVC restores that result from its run cache)');
 });
 
 /** sha1 of every file outside .git, by project-relative path. */

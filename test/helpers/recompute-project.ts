@@ -2,7 +2,8 @@
  * The `check` project of test/cli/verify-recompute.test.ts: data/raw → resize-images (a data stage, held
  * to exact bytes) → `weigh` (a metric, a float32 tensor file and an image; declares float tolerances and
  * adds the perturbation in REPRO_TEST_PERTURB, an environment variable only this test stage reads) and
- * `draw` (an unseeded Math.random(): never reproduces).
+ * `draw` (an unseeded Math.random(): never reproduces), and `tf-mean` (a mean through TensorFlow.js, the
+ * one stage whose fingerprint records the tensor backend).
  */
 import { makePngFiles } from './tiny-images.js';
 
@@ -52,17 +53,42 @@ export function checkExperiment(tolerance = ''): string {
 import { resizeImages } from '../src/stages/index.js';
 import { weigh } from '../src/lab/weigh.js';
 import { draw } from '../src/lab/draw.js';
+import { tfMean } from '../src/lab/tf-mean.js';
 
 export default defineExperiment('check', (x) => {
   const raw = x.data('data/raw');
   const small = x.stage(resizeImages, { inputs: { images: raw }, params: { width: 4, height: 4 } });
   x.stage(weigh, { inputs: { images: small.outputs.images }, params: {}${tolerance} });
   x.stage(draw, { inputs: { images: small.outputs.images }, params: {} });
+  x.stage(tfMean, { inputs: { images: small.outputs.images }, params: {} });
 });
 `;
 }
 
+export const TF_MEAN_TS = `/** The mean pixel value through TensorFlow.js: a stage whose fingerprint records the tensor backend. */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type * as tfjs from '@tensorflow/tfjs';
+import { defineStage, dir, file, Type } from '../dsl/index.js';
+
+export const tfMean = defineStage({
+  id: 'tf-mean',
+  params: Type.Object({}),
+  inputs: { images: dir() },
+  outputs: { mean: file({ fileName: 'mean.json' }) },
+  // type-only imports are not code: this is how a stage says it runs TensorFlow.js
+  packages: ['@tensorflow/tfjs-core'],
+  async run({ inputs, outputs, tf }) {
+    const values: number[] = [];
+    for (const name of (await readdir(inputs.images)).sort()) values.push(...(await sharp(join(inputs.images, name)).raw().toBuffer()));
+    const mean = tf.tidy(() => (tf.mean(tf.tensor1d(values)) as tfjs.Scalar).dataSync()[0]!);
+    await writeFile(outputs.mean, JSON.stringify({ mean }) + '\\n');
+  },
+});
+`;
+
 /** Every file of the check project, images included. */
 export async function checkFiles(): Promise<Record<string, string | Uint8Array>> {
-  return { 'src/lab/weigh.ts': WEIGH_TS, 'src/lab/draw.ts': DRAW_TS, 'experiments/check.ts': checkExperiment(), ...(await makePngFiles('data/raw', 3)) };
+  return { 'src/lab/weigh.ts': WEIGH_TS, 'src/lab/draw.ts': DRAW_TS, 'src/lab/tf-mean.ts': TF_MEAN_TS, 'experiments/check.ts': checkExperiment(), ...(await makePngFiles('data/raw', 3)) };
 }

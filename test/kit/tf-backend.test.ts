@@ -6,7 +6,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReproError } from '../../src/errors.js';
-import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, oneDnnEnabled, type Tf } from '../../src/kit/tf-backend.js';
+import { DETERMINISTIC_ENV, enterDeterministicMode, isDeterministic } from '../../src/kit/deterministic-mode.js';
+import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, oneDnnEnabled, switchesOf, type Tf } from '../../src/kit/tf-backend.js';
 
 /** Deterministic weights from a small LCG, so both backends start from identical numbers. */
 function seededValues(count: number, seed: number, scale: number): Float32Array {
@@ -82,6 +83,21 @@ backend('describeBackend records oneDNN: on by default, off with TF_ENABLE_ONEDN
     if (previous === undefined) delete process.env.TF_ENABLE_ONEDNN_OPTS;
     else process.env.TF_ENABLE_ONEDNN_OPTS = previous;
   }
+});
+
+backend('describeBackend records deterministic mode: its switches name themselves, and the default names none', () => {
+  const plain = { ...process.env };
+  for (const key of Object.keys(DETERMINISTIC_ENV)) delete plain[key];
+  assert.not.match(describeBackend('tensorflow', plain), /deterministic|thread/);
+  const deterministic = { ...plain };
+  assert.equal(enterDeterministicMode(deterministic), DETERMINISTIC_ENV);
+  assert.ok(isDeterministic(deterministic));
+  assert.not.ok(isDeterministic(plain));
+  assert.match(describeBackend('tensorflow', deterministic), /^tensorflow \(tfjs-node \d+\.\d+\.\d+, TensorFlow \d+\.\d+\.\d+, deterministic ops, 1 intra-op thread, 1 inter-op thread\)$/);
+  assert.not.match(describeBackend('wasm', deterministic), /deterministic/, '~> only native TensorFlow reads the switches');
+  assert.equal(switchesOf(describeBackend('tensorflow', deterministic)), DETERMINISTIC_ENV, '~> the description gives the switches back');
+  assert.equal(switchesOf(describeBackend('tensorflow', { ...plain, TF_ENABLE_ONEDNN_OPTS: '1' })), { TF_ENABLE_ONEDNN_OPTS: '1' });
+  assert.equal(switchesOf('wasm (tfjs-backend-wasm 4.22.0)'), {});
 });
 
 backend('a conv training step gives the pure-JS numbers on native TensorFlow, without leaks', async () => {

@@ -1,8 +1,10 @@
 /**
  * `repro run [experiment]`: maps flags to `runPipeline`, streams DVC's progress to stderr and prints
  * which stages ran, or "nothing to run" when no stage changed (stdout, or JSON with `--json`); experiments
- * skipped for missing data are named on stderr.
+ * skipped for missing data are named on stderr. `--deterministic` puts TensorFlow's deterministic switches
+ * in the environment first (kit/deterministic-mode.ts): TensorFlow stages rerun under them.
  */
+import { enterDeterministicMode } from '../../kit/deterministic-mode.js';
 import { findProjectRoot } from '../../runtime/project.js';
 import { runPipeline } from '../../runtime/run.js';
 
@@ -13,11 +15,14 @@ interface RunFlags {
   set?: string | string[];
   force?: boolean;
   backend?: string;
+  deterministic?: boolean;
   json?: boolean;
 }
 
 export async function runCommand(experiment: string | undefined, flags: RunFlags): Promise<number> {
   const root = findProjectRoot();
+  // Before anything describes the backend: the fingerprints, DVC's stages and the pin all see the switches.
+  if (flags.deterministic) enterDeterministicMode();
   const experiments = [experiment, ...flags._].filter((e): e is string => typeof e === 'string' && e !== '');
   const set = flags.set === undefined ? [] : [flags.set].flat().map(String);
   const result = await runPipeline(root, {

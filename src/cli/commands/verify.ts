@@ -2,12 +2,11 @@
  * `repro verify <run>`: maps flags to `verifyRun`; prints a one-line summary when everything matches, or
  * fails with one issue per mismatch (exit 1). With `--json` it prints the whole result either way and
  * exits 1 on a mismatch.
- * `repro verify <run> --recompute [stage…] [--deterministic]`: maps to `recomputeRun`; prints one line per
+ * `repro verify <run> --recompute [stage…]`: maps to `recomputeRun`; prints one line per
  * stage as it finishes (verdict, files, seconds, the worst files with their figures), then the verdict and,
  * next to a divergence, what differs between the run's environment and this machine; exits 1 when a stage
  * diverged. `--json` prints the whole result.
  */
-import { enterDeterministicMode } from '../../kit/deterministic-mode.js';
 import { findProjectRoot } from '../../runtime/project.js';
 import { divergenceError, recomputeRun, type RecomputeResult, type StageResult } from '../../runtime/runs/recompute/recompute-run.js';
 import { verificationError, verifyRun } from '../../runtime/runs/share/verify-run.js';
@@ -16,7 +15,6 @@ interface VerifyFlags {
   backend?: string;
   json?: boolean;
   recompute?: boolean;
-  deterministic?: boolean;
   _?: string[];
 }
 
@@ -38,14 +36,12 @@ export async function verifyCommand(run: string, flags: VerifyFlags): Promise<nu
 }
 
 async function recomputeCommand(root: string, run: string, flags: VerifyFlags): Promise<number> {
-  const env = flags.deterministic ? enterDeterministicMode({}) : {};
   const controller = new AbortController();
   const stop = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', stop);
   try {
     const result = await recomputeRun(root, run, {
       stages: (flags._ ?? []).map(String),
-      env: env as Record<string, string>,
       signal: controller.signal,
       onStage: ({ stage, index, of, result: done }) => {
         if (flags.json) return;

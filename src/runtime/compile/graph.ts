@@ -41,6 +41,8 @@ export interface StageWiring {
   readonly cmd: string;
   /** what `repro verify --recompute` accepts: the stage's tolerance with the experiment's override applied */
   readonly tolerance: Tolerance;
+  /** `repro exec` runs the stage in TensorFlow's deterministic mode; its fingerprint's backend says so */
+  readonly deterministic: boolean;
 }
 
 /** One DVC stage. */
@@ -138,6 +140,7 @@ function compileInstance(
     fingerprintFile: fingerprintPath(name),
     cmd: stageCommand(experiment.name, instance.id),
     tolerance: resolveTolerance(EXACT, instance.stage.tolerance, instance.tolerance),
+    deterministic: instance.deterministic,
   };
 }
 
@@ -163,7 +166,7 @@ function resolveArtifact(
 /** Two instances are the same DVC stage when code, params and resolved inputs are all equal. */
 function dedupeKey(stage: CompiledStage, root: string): string {
   const module = stage.stage.module ? relative(root, stage.stage.module) : '?';
-  return canonicalJson({ module, id: stage.stage.id, params: stage.params, inputs: stage.inputs });
+  return canonicalJson({ module, id: stage.stage.id, params: stage.params, inputs: stage.inputs, deterministic: stage.deterministic });
 }
 
 /** Instances of one experiment, producers first, ties by id. */

@@ -50,6 +50,7 @@ export function toResolvedStage(stage: CompiledStage, entry: string): ResolvedSt
     fingerprintFile: stage.fingerprintFile,
     cmd: stage.cmd,
     tolerance: stage.tolerance,
+    deterministic: stage.deterministic,
   };
 }
 

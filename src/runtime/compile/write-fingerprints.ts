@@ -14,7 +14,9 @@ import type { CompiledGraph } from './index.js';
 import { CACHE_DIR, FINGERPRINT_DIR } from './paths.js';
 import { fingerprintStages, openFileAnalysisCache, serializeFingerprint } from './fingerprint/index.js';
 import type { LockfileV3, StageFingerprint } from './fingerprint/types.js';
+import { DETERMINISTIC_ENV } from '../../kit/deterministic-mode.js';
 import { readTextIfExists, writeFileAtomic, writeIfChanged } from '../../kit/fs-atomic.js';
+import { backendKindOf, describeBackend } from '../../kit/tf-backend.js';
 
 export const FINGERPRINT_HISTORY_DIR = `${CACHE_DIR}/fp`;
 
@@ -42,7 +44,10 @@ export async function writeFingerprints(root: string, graph: CompiledGraph, back
   const entries = new Map<string, string>();
   for (const [i, stage] of graph.stages.entries()) {
     entries.set(stage.name, fingerprints[i]!.entry);
-    const text = serializeFingerprint(fingerprints[i]!);
+    const own = fingerprints[i]!;
+    // A stage compiled with `deterministic: true` runs with deterministic mode's switches, which its backend names.
+    const fingerprint = stage.deterministic && own.backend ? { ...own, backend: describeBackend(backendKindOf(own.backend), { ...process.env, ...DETERMINISTIC_ENV }) } : own;
+    const text = serializeFingerprint(fingerprint);
     if (await writeIfChanged(join(root, stage.fingerprintFile), text)) changed.push(stage.fingerprintFile);
     await rememberFingerprint(root, text);
   }

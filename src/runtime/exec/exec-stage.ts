@@ -18,6 +18,7 @@ import { canonicalJson } from '../../kit/canonical-json.js';
 import { JOURNAL_ENV, LOG_DIR, PARAMS_FILE } from '../compile/paths.js';
 import { findResolvedStage, type ResolvedStage } from '../compile/resolved-stage.js';
 import { ensureTypeScriptLoader } from '../compile/typescript-loader.js';
+import { enterDeterministicMode } from '../../kit/deterministic-mode.js';
 import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
 import { backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
 import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
@@ -158,6 +159,7 @@ async function prepareBackend(root: string, stage: ResolvedStage): Promise<{ des
   const recorded = text ? (JSON.parse(text) as { backend?: string | null }).backend : undefined;
   if (!recorded) return undefined;
   const kind = backendKindOf(recorded);
+  if (stage.deterministic) enterDeterministicMode();
   const here = describeBackend(kind);
   if (here !== recorded) {
     throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stage.name}' expected backend '${recorded}' (its fingerprint), received '${here}' on this machine`, {
@@ -172,7 +174,7 @@ function withoutTensorflow(stageName: string): Tf {
   return new Proxy({} as Tf, {
     get(_target, key) {
       throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stageName}' used ctx.tf.${String(key)}, expected a stage whose code imports @tensorflow/tfjs (its fingerprint records no tensor backend)`, {
-        hint: 'import TensorFlow.js types in the stage module (`import type * as tfjs from \'@tensorflow/tfjs\'`), then run `repro compile`',
+        hint: "declare `packages: ['@tensorflow/tfjs-core']` in the stage's defineStage (type-only imports are not code the fingerprint follows), then run `repro compile`",
       });
     },
   });

@@ -17,7 +17,7 @@ import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { EXACT, resolveTolerance, type Tolerance } from '../../../dsl/tolerance.js';
 import { ReproError } from '../../../errors.js';
-import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
+import { describeBackend, detectBackendKind, switchesOf } from '../../../kit/tf-backend.js';
 import { LOCK_FILE, PIPELINE_FILE } from '../../compile/paths.js';
 import { readResolvedStage } from '../../compile/resolved-stage.js';
 import { runDvc, runGit } from '../../dvc.js';
@@ -69,7 +69,7 @@ export interface RecomputeResult {
 export interface RecomputeOptions {
   /** DVC stage names (`demo_warp`) or `<experiment>/<id>`; default every stage of the run */
   readonly stages?: readonly string[] | undefined;
-  /** extra environment for the stage commands (e.g. `TF_DETERMINISTIC_OPS`) */
+  /** extra environment for the stage commands (a test's switch; deterministic mode follows the run's fingerprints) */
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** called as each stage starts and ends */
   readonly onStage?: ((event: { stage: string; index: number; of: number; result?: StageResult }) => void) | undefined;
@@ -136,7 +136,7 @@ export function divergenceError(result: RecomputeResult): ReproError {
   return new ReproError('RECOMPUTE_DIVERGED', `run '${result.run}' expected to reproduce within its tolerances, received ${diverged} diverged stage${diverged === 1 ? '' : 's'}, the first being '${first.stage}'`, {
     issues: broken,
     hint: pins.length > 0
-      ? `this machine differs from the run's in: ${pins.join('; ')} — match those, or rerun with \`repro verify ${result.run} --recompute ${first.stage} --deterministic\``
+      ? `this machine differs from the run's in: ${pins.join('; ')} — match those, or make runs that hold across machines with \`repro run --deterministic\``
       : `the environment pins match: the stage itself is not deterministic (an unseeded draw?); check it with \`repro verify ${result.run} --recompute ${first.stage}\` after fixing`,
   });
 }
@@ -238,7 +238,7 @@ async function recomputeStage(dir: string, stage: string, options: RecomputeOpti
   }
   const started = performance.now();
   const ran = await execa('sh', ['-c', resolved.cmd], {
-    cwd: dir, env: { ...options.env }, reject: false, all: true, stdin: 'ignore', ...(options.signal ? { cancelSignal: options.signal } : {}),
+    cwd: dir, env: { ...(await recordedSwitches(dir, resolved.fingerprintFile)), ...options.env }, reject: false, all: true, stdin: 'ignore', ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   const seconds = (performance.now() - started) / 1000;
   const failure = ran.exitCode === 0 ? null : `\`${resolved.cmd}\` exited ${ran.exitCode ?? ran.signal}: ${String(ran.all ?? '').trim().split('\n').slice(-5).join(' | ')}`;
@@ -265,6 +265,16 @@ async function recomputeStage(dir: string, stage: string, options: RecomputeOpti
   const differing = judged.filter((f) => f.verdict !== 'identical').sort((a, b) => SEVERITY[b.verdict] - SEVERITY[a.verdict] || a.path.localeCompare(b.path));
   const worst = failure !== null ? 'diverged' : differing.reduce<Verdict>((w, f) => (SEVERITY[f.verdict] > SEVERITY[w] ? f.verdict : w), 'identical');
   return { stage, verdict: worst, tolerance, files, identicalFiles: files - differing.length, differing, failure, seconds: Math.round(seconds * 10) / 10 };
+}
+
+/**
+ * The TensorFlow switches the stage's fingerprint records it ran under (oneDNN, and deterministic mode's when
+ * the run was made with `repro run --deterministic`): the recompute runs under the run's settings, which
+ * `repro exec` checks against the fingerprint.
+ */
+async function recordedSwitches(dir: string, fingerprintFile: string): Promise<Record<string, string>> {
+  const recorded = (JSON.parse(await readFile(join(dir, fingerprintFile), 'utf8').catch(() => '{}')) as { backend?: string | null }).backend;
+  return recorded ? switchesOf(recorded) : {};
 }
 
 /** Files under `path` relative to it (`''` for a file itself); none when it does not exist. */
