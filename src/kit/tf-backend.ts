@@ -35,8 +35,9 @@ export function detectBackendKind(options: { override?: string | undefined } = {
   const requested = options.override ?? process.env.REPRO_BACKEND;
   if (requested !== undefined && requested !== '' && requested !== 'auto') {
     if (!(BACKEND_KINDS as readonly string[]).includes(requested)) {
-      throw new ReproError('USAGE', `backend '${requested}' expected one of ${BACKEND_KINDS.map((k) => `'${k}'`).join(', ')} or 'auto'`, {
-        hint: 'unset REPRO_BACKEND, or pass --backend tensorflow',
+      const from = options.override !== undefined ? '--backend' : 'REPRO_BACKEND';
+      throw new ReproError('USAGE', `${from} expected one of ${BACKEND_KINDS.map((k) => `'${k}'`).join(', ')} or 'auto', received '${requested}'`, {
+        hint: from === '--backend' ? 'pass --backend auto (what this machine has), or one of the kinds above' : 'unset REPRO_BACKEND (or set it to one of the kinds above), or pass --backend auto',
       });
     }
     return requested as BackendKind;

@@ -38,6 +38,15 @@ recompute('the tolerance each stage declares is recorded with the run', async ({
   assert.is(resize.tolerance.ssim, 1);
 });
 
+recompute('plain verify of a local run: no share needed; another backend is a mismatch because a stage runs TensorFlow', async ({ repo }) => {
+  const verified = await must(repo.repro('verify', 'first'));
+  assert.match(verified.stdout, /^verified run 'first'/);
+  const cpu = await withEnv(repo, { REPRO_BACKEND: 'cpu' }, () => repo.repro('verify', 'first'));
+  assert.is(cpu.exitCode, 1);
+  assert.match(cpu.stderr, /pin 'backend' expected 'tensorflow \([^']*\)', found 'cpu[^']*'/);
+  assert.match(cpu.stderr, /REPRO_BACKEND=<kind>/);
+});
+
 recompute('a data stage recomputed from the pinned inputs is identical; the workspace is not touched', async ({ repo }) => {
   const before = await snapshot(repo.root);
   const result = await must(repo.repro('verify', 'first', '--recompute', 'check_resize-images'));

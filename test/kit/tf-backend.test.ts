@@ -132,8 +132,10 @@ backend('selection: flag, then REPRO_BACKEND, then installed; unknown names are 
     } catch (error) {
       assert.instance(error, ReproError);
       assert.is((error as ReproError).code, 'USAGE');
-      assert.match((error as ReproError).message, /backend 'tpu' expected one of 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu' or 'auto'/);
+      assert.match((error as ReproError).message, /^--backend expected one of 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu' or 'auto', received 'tpu'$/);
     }
+    process.env.REPRO_BACKEND = 'bogus';
+    assert.throws(() => detectBackendKind(), (error: ReproError) => /^REPRO_BACKEND expected one of .*, received 'bogus'$/.test(error.message) && /unset REPRO_BACKEND/.test(error.hint ?? ''));
   } finally {
     if (previous === undefined) delete process.env.REPRO_BACKEND;
     else process.env.REPRO_BACKEND = previous;

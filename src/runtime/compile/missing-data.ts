@@ -23,6 +23,6 @@ export function missingDataError(summary: PipelineSummary, experiments: readonly
   const names = lacking.map((l) => l.experiment);
   return new ReproError('DATA_MISSING', `experiment${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} expected ${issues.length} data path${issues.length > 1 ? 's' : ''} that ${issues.length > 1 ? 'are' : 'is'} not here; nothing ran`, {
     issues,
-    hint: 'add the data (`dvc add <path>` or `dvc pull`), or run only the experiments that have theirs, e.g. `repro run demo`',
+    hint: 'add the data (`.venv/bin/dvc add <path>` or `.venv/bin/dvc pull`), or run only the experiments that have theirs, e.g. `repro run demo`',
   });
 }

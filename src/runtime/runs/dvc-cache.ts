@@ -65,7 +65,7 @@ export function missingObjectError(revision: Revision, path: string, md5: string
 
 /** The command that brings a run's objects into this cache. */
 function fetchHint(revision: Revision): string {
-  if (revision.experiment) return `run \`repro pull ${revision.experiment}\` (or \`dvc exp pull <remote> ${revision.experiment}\`) to fetch the run's objects, then try again`;
-  if (revision.rev) return 'run `dvc fetch --all-commits` (or `dvc pull` with that commit checked out) to fetch its objects, then try again';
-  return 'run `dvc pull` to fetch the workspace\'s objects, then try again';
+  if (revision.experiment) return `run \`repro pull ${revision.experiment}\` (or \`.venv/bin/dvc exp pull <remote> ${revision.experiment}\`) to fetch the run's objects, then try again`;
+  if (revision.rev) return 'run `.venv/bin/dvc fetch --all-commits` (or `.venv/bin/dvc pull` with that commit checked out) to fetch its objects, then try again';
+  return 'run `.venv/bin/dvc pull` to fetch the workspace\'s objects, then try again';
 }

@@ -75,7 +75,7 @@ export async function requireExperimentRef(root: string, name: string): Promise<
   if (found) return found;
   const known = [...new Set((await listExperimentRefs(root)).map((e) => `'${e.name}'`))].sort();
   throw new ReproError('RUN_NOT_FOUND', `run '${name}' expected among this repository's DVC experiments (${known.length ? `one of ${known.join(', ')}` : 'there are none'}), received no such run`, {
-    hint: known.length ? 'run `repro runs` (or `dvc exp list --all-commits --name-only`) to list them' : `run \`repro run -n ${name}\` first`,
+    hint: known.length ? 'run `repro runs` (or `.venv/bin/dvc exp list --all-commits --name-only`) to list them' : `run \`repro run -n ${name}\` first`,
   });
 }
 

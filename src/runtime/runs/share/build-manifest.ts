@@ -2,9 +2,10 @@
  * Builds a run's pin manifest from its experiment commit alone (never from the workspace, which may have
  * moved on): every output of dvc.lock with its hash and whether DVC caches it (dvc.yaml's `cache: false`),
  * the data its `*.dvc` files track (the pipeline's inputs), the md5 of each code fingerprint the stages
- * depended on (dvc.lock's deps under .repro/fp/), the seeds in params.yaml, and the environment pins
- * from the run's reports/<experiment>/environment.json — or, for a run made before repro wrote that
- * file, from the sharing machine, which the manifest then says.
+ * depended on (dvc.lock's deps under .repro/fp/), the seeds in params.yaml, the experiments it ran (this
+ * machine's run record says; else all in the lock), and the environment pins from those experiments'
+ * reports/<experiment>/environment.json — or, for a run made before repro wrote that file, from the
+ * sharing machine, which the manifest then says.
  */
 import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../../../errors.js';
@@ -12,7 +13,8 @@ import { FINGERPRINT_DIR, LOCK_FILE, PARAMS_FILE, PIPELINE_FILE } from '../../co
 import { runGit } from '../../dvc.js';
 import { collectEnvironmentPin, collectMachineVersions } from '../../environment/env-manifest.js';
 import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
-import { ENVIRONMENT_PIN_PATTERN, parseEnvironmentPin } from '../../environment/environment-file.js';
+import { ENVIRONMENT_PIN_PATTERN, environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
+import { findRunRecord, lockHash, readRunRecords } from '../run-record.js';
 import type { ExperimentRef } from '../revisions.js';
 import { MANIFEST_FORMAT, type OutputPin, type RemotePin, type ShareManifest } from './manifest.js';
 import { collectSeeds } from './seeds.js';
@@ -54,7 +56,8 @@ export async function buildManifest(root: string, run: ExperimentRef, remotes: {
     }
   }
   Object.assign(outputs, await trackedData(root, run, prefix, show));
-  const { environment, environmentSource } = await runEnvironment(root, run, prefix, show);
+  const experiments = await runExperiments(root, run, lockText, Object.keys(lock.stages ?? {}));
+  const { environment, environmentSource } = await runEnvironment(root, run, prefix, show, experiments);
   return {
     format: MANIFEST_FORMAT,
     run: run.name,
@@ -65,16 +68,29 @@ export async function buildManifest(root: string, run: ExperimentRef, remotes: {
     seeds: collectSeeds(await show(PARAMS_FILE)),
     environment,
     environmentSource,
+    experiments,
   };
 }
 
 /**
- * The first (by path) reports/<experiment>/environment.json in the run's commit. A pin recorded before
- * npm and CUDA were pinned gets them from the sharing machine, as does a run with no pin file at all.
+ * The experiments this run ran: the targets of this machine's record of it, else every experiment with a
+ * stage in its dvc.lock (which also holds the results of earlier runs of other experiments).
  */
-async function runEnvironment(root: string, run: ExperimentRef, prefix: string, show: (path: string) => Promise<string | undefined>) {
+async function runExperiments(root: string, run: ExperimentRef, lockText: string, lockStages: readonly string[]): Promise<string[]> {
+  const record = findRunRecord(await readRunRecords(root), { rev: run.rev, experimentName: run.name, lock: lockHash(lockText) });
+  const names = (record?.targets.length ? record.targets : lockStages).map((stage) => stage.split('_')[0]!);
+  return [...new Set(names)].sort();
+}
+
+/**
+ * The environment.json of the run's own experiments in its commit (the first by name that parses), never
+ * another experiment's. A pin recorded before npm and CUDA were pinned gets them from the sharing machine,
+ * as does a run with no pin file at all.
+ */
+async function runEnvironment(root: string, run: ExperimentRef, prefix: string, show: (path: string) => Promise<string | undefined>, experiments: readonly string[]) {
   const listed = await runGit(root, ['ls-tree', '-r', '--name-only', run.rev, '--', `${prefix}reports/`]);
-  const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => ENVIRONMENT_PIN_PATTERN.test(p)).sort();
+  const own = new Set(experiments.map(environmentPinPath));
+  const files = listed.stdout.split('\n').map((p) => p.slice(prefix.length)).filter((p) => ENVIRONMENT_PIN_PATTERN.test(p) && own.has(p)).sort();
   for (const file of files) {
     const environment = parseEnvironmentPin(await show(file), await collectMachineVersions(root));
     if (environment) return { environment, environmentSource: file };

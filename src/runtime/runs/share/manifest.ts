@@ -63,6 +63,11 @@ export interface ShareManifest {
   environment: EnvironmentPin;
   /** where `environment` came from: the run's pin file, or `sharing machine` for runs made without one */
   environmentSource: string;
+  /**
+   * the experiments the run ran (`repro run <experiment>`), whose stages decide which pins matter; absent in
+   * manifests shared before it was recorded (then every experiment in the lock counts)
+   */
+  experiments?: string[];
 }
 
 /** `refs/repro/share/<run>` */

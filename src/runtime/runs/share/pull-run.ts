@@ -27,7 +27,7 @@ export interface PullResult {
 export async function pullRun(root: string, name: string, options: PullOptions = {}): Promise<PullResult> {
   if (!options.force) await requireCleanWorkspace(root, name);
   const folder = options.dir === undefined ? undefined : await setUpFolderRemotes(root, options.dir, false);
-  const git = folder?.git ?? (await resolveGitRemote(root, options.gitRemote, `run \`repro pull ${name} --from <folder>\`, or \`git remote add origin <url>\``));
+  const git = folder?.git ?? (await resolveGitRemote(root, options.gitRemote, `run \`repro pull ${name} --from <folder>\`, or \`git remote add ${options.gitRemote ?? 'origin'} <url>\``));
   const ref = shareRef(name);
   const fetched = await runGit(root, ['fetch', '-q', git.name, `+${ref}:${ref}`], { reject: false });
   if (fetched.exitCode !== 0) {
@@ -55,7 +55,7 @@ async function chooseDvcRemote(root: string, name: string | undefined, manifest:
     const named = findDvcRemote(config, name);
     if (named) return named;
     throw new ReproError('REMOTE_NOT_CONFIGURED', `DVC remote '${name}' expected in this clone's DVC config, received no such remote`, {
-      hint: `run \`dvc remote add ${name} ${manifest.remotes.dvc.url}\`, or leave out --dvc-remote`,
+      hint: `run \`.venv/bin/dvc remote add ${name} ${manifest.remotes.dvc.url}\`, or leave out --dvc-remote`,
     });
   }
   const found = findDvcRemote(config, manifest.remotes.dvc.name) ?? findDvcRemote(config, undefined);

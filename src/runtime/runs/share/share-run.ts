@@ -40,8 +40,8 @@ export async function shareRun(root: string, name: string, options: ShareOptions
   if (options.dir !== undefined) {
     ({ git, dvc } = await setUpFolderRemotes(root, options.dir, true));
   } else {
-    git = await resolveGitRemote(root, options.gitRemote, `${hint} (\`git remote add origin <url>\`)`);
-    dvc = requireDvcRemote(await readDvcConfig(root), options.dvcRemote, `${hint} (\`dvc remote add -d <name> <url>\`)`);
+    git = await resolveGitRemote(root, options.gitRemote, `${hint} (\`git remote add ${options.gitRemote ?? 'origin'} <url>\`)`);
+    dvc = requireDvcRemote(await readDvcConfig(root), options.dvcRemote, `${hint} (\`.venv/bin/dvc remote add -d <name> <url>\`)`);
   }
   const manifest = await buildManifest(root, run, { git, dvc });
   const shareCommit = await writeManifestRef(root, manifest);
