@@ -49,9 +49,9 @@ recompute('plain verify of a local run: no share needed; another backend is a mi
 
 recompute('a data stage recomputed from the pinned inputs is identical; the workspace is not touched', async ({ repo }) => {
   const before = await snapshot(repo.root);
-  const result = await must(repo.repro('verify', 'first', '--recompute', 'check_resize-images'));
+  const result = await must(repo.repro('verify', 'first', '--recompute', 'check_resize-images', '--no-report'));
   assert.match(result.stdout, /^identical +check_resize-images: 4 of 4 files identical/m);
-  assert.match(result.stdout, /run 'first' \(commit [0-9a-f]{7}\) reproduces: 1 stage recomputed from its pinned inputs, 1 identical, 0 within tolerance/);
+  assert.match(result.stdout, /run 'first' \(commit [0-9a-f]{7}\) reproduces: 1 stage recomputed from its pinned inputs, 1 identical, 0 within tolerance; nothing in the run was touched/);
   assert.equal(await snapshot(repo.root), before, '~> every workspace file has the same bytes');
   assert.is((await must(repo.git('worktree', 'list'))).stdout.trim().split('\n').length, 1, '~> no scratch worktree left');
 });
@@ -67,6 +67,12 @@ recompute('a tiny float perturbation stays within tolerance, with the figures', 
   assert.match(env.stdout, /out\/check\/weigh\/weights\.bin: max\|a − b\| \d\.\d+e-\d+ over max\|a\| .* float32 values/);
   assert.match(env.stdout, /reports\/check\/weigh\/weight\.json: largest relative difference \d\.\d+e-\d+ at mean/);
   assert.match(env.stdout, /out\/check\/weigh\/picture\.png: SSIM/);
+  assert.match(env.stdout, /^report: reports\/verify-first\/index\.html$/m);
+  const page = await repo.read('reports/verify-first/index.html');
+  assert.match(page, /check_weigh/);
+  assert.match(page, /<img loading="lazy" src="images\/check--weigh--picture\.png"/);
+  assert.ok(await repo.exists('reports/verify-first/images/check--weigh--picture.png'), '~> the run | recompute | difference picture');
+  assert.is((await must(repo.git('status', '--porcelain', 'reports/verify-first'))).stdout, '', '~> the report folder ignores itself');
 });
 
 recompute('an unseeded stage diverges: named first, exit 1; a perturbation beyond tolerance names the numbers', async ({ repo }) => {

@@ -15,6 +15,7 @@ interface VerifyFlags {
   backend?: string;
   json?: boolean;
   recompute?: boolean;
+  report?: boolean;
   _?: string[];
 }
 
@@ -42,6 +43,7 @@ async function recomputeCommand(root: string, run: string, flags: VerifyFlags): 
   try {
     const result = await recomputeRun(root, run, {
       stages: (flags._ ?? []).map(String),
+      report: flags.report !== false,
       signal: controller.signal,
       onStage: ({ stage, index, of, result: done }) => {
         if (flags.json) return;
@@ -53,6 +55,7 @@ async function recomputeCommand(root: string, run: string, flags: VerifyFlags): 
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return result.firstDiverged === null ? 0 : 1;
     }
+    if (result.report) process.stdout.write(`report: ${result.report}\n`);
     if (result.firstDiverged !== null) throw divergenceError(result);
     process.stdout.write(`${summary(result)}\n`);
     return 0;
@@ -72,5 +75,5 @@ function describeStage(stage: StageResult): string[] {
 function summary(result: RecomputeResult): string {
   const counts = (['identical', 'within tolerance'] as const).map((v) => `${result.stages.filter((s) => s.verdict === v).length} ${v}`);
   const pins = result.environment.length > 0 ? `; this machine differs from the run's in ${result.environment.map((p) => p.pin).join(', ')}` : '';
-  return `run '${result.run}' (commit ${result.commit.slice(0, 7)}) reproduces: ${result.stages.length} stage${result.stages.length === 1 ? '' : 's'} recomputed from its pinned inputs, ${counts.join(', ')}${pins}; the workspace was not touched`;
+  return `run '${result.run}' (commit ${result.commit.slice(0, 7)}) reproduces: ${result.stages.length} stage${result.stages.length === 1 ? '' : 's'} recomputed from its pinned inputs, ${counts.join(', ')}${pins}; nothing in the run was touched`;
 }

@@ -23,6 +23,8 @@ export interface FileJudgement {
   readonly measures: Readonly<Record<string, number>>;
   /** what differs, in one line (empty for identical files) */
   readonly detail: string;
+  /** images: the run's | the recompute's | a heat map of the difference, as PNG */
+  readonly picture?: Buffer;
 }
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
@@ -48,7 +50,7 @@ async function judgeImage(pinned: Buffer, recomputed: Buffer, tolerance: Toleran
   if (compared.ssim < tolerance.ssim) broken.push(`SSIM ${compared.ssim.toFixed(4)} < ${tolerance.ssim}`);
   if (compared.changedFraction > tolerance.changedPixels) broken.push(`${(compared.changedFraction * 100).toFixed(2)} % of pixels changed > ${(tolerance.changedPixels * 100).toFixed(2)} %`);
   const summary = `SSIM ${compared.ssim.toFixed(4)}, ${(compared.changedFraction * 100).toFixed(2)} % of pixels changed (largest channel step ${compared.maxDelta})`;
-  return { verdict: broken.length > 0 ? 'diverged' : 'within tolerance', comparedAs: 'image', measures, detail: broken.length > 0 ? broken.join('; ') : summary };
+  return { verdict: broken.length > 0 ? 'diverged' : 'within tolerance', comparedAs: 'image', measures, detail: broken.length > 0 ? broken.join('; ') : summary, picture: compared.sideBySide };
 }
 
 /** Undefined when either side is not JSON (then the bytes decide). */

@@ -9,7 +9,8 @@
  * back, so the next stage again starts from exactly what the run had. A stage is `identical`, `within
  * tolerance` or `diverged` (the worst of its files; a missing, extra or failed output diverges); the
  * first diverged stage in graph order is named. Next to a divergence goes what differs between the
- * run's environment pin and this machine (versions, CPU, SIMD flags, thread settings).
+ * run's environment pin and this machine (versions, CPU, SIMD flags, thread settings). The result is also an
+ * offline page, `reports/verify-<run>/index.html` (report/verify-page.ts), with the image comparisons.
  */
 import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -25,6 +26,9 @@ import { collectEnvironmentPin, compareMachineFacts, comparePins, type Environme
 import { environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
 import { cacheObjectPath, dvcCacheDir, missingObjectError } from '../dvc-cache.js';
 import { resolveRevision, type Revision } from '../revisions.js';
+import { openReportFolder } from '../report/folder.js';
+import { imageFileName, verifyReportDir } from '../report/paths.js';
+import { renderVerifyPage } from '../report/verify-page.js';
 import { judgeFile, type ComparedAs, type Verdict } from './compare-output-file.js';
 import { openScratchWorktree } from './scratch-worktree.js';
 
@@ -64,6 +68,8 @@ export interface RecomputeResult {
   readonly environment: readonly PinMismatch[];
   /** the experiment whose environment pin was compared (null when the run recorded none) */
   readonly environmentSource: string | null;
+  /** the HTML page, project-relative; null with `report: false` */
+  readonly report: string | null;
 }
 
 export interface RecomputeOptions {
@@ -71,6 +77,8 @@ export interface RecomputeOptions {
   readonly stages?: readonly string[] | undefined;
   /** extra environment for the stage commands (a test's switch; deterministic mode follows the run's fingerprints) */
   readonly env?: Readonly<Record<string, string>> | undefined;
+  /** write `reports/verify-<run>/` (an HTML page and the image comparisons; self-ignoring, never part of a run) @default true */
+  readonly report?: boolean | undefined;
   /** called as each stage starts and ends */
   readonly onStage?: ((event: { stage: string; index: number; of: number; result?: StageResult }) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
@@ -106,22 +114,26 @@ export async function recomputeRun(root: string, name: string, options: Recomput
     const chosen = await chooseStages(dir, ran, options.stages, revision);
     await restorePinnedFiles(root, dir, lock, chosen, revision);
     const results: StageResult[] = [];
+    const pictures = new Map<string, Buffer>();
     for (const [index, stage] of chosen.entries()) {
       options.signal?.throwIfAborted();
       options.onStage?.({ stage, index, of: chosen.length });
-      const result = await recomputeStage(dir, stage, options);
+      const result = await recomputeStage(dir, stage, options, pictures);
       results.push(result);
       options.onStage?.({ stage, index, of: chosen.length, result });
     }
     const { environment, environmentSource } = await environmentDifferences(root, dir, chosen);
-    return {
+    const result: RecomputeResult = {
       run: revision.label,
       commit: revision.rev,
       stages: results,
       firstDiverged: results.find((r) => r.verdict === 'diverged')?.stage ?? null,
       environment,
       environmentSource,
+      report: options.report === false ? null : `${verifyReportDir(revision.label)}/index.html`,
     };
+    if (options.report !== false) await writeReport(root, result, pictures);
+    return result;
   } finally {
     await scratch.close();
   }
@@ -221,7 +233,7 @@ async function objectsOf(cacheDir: string, path: string, md5: string): Promise<{
 }
 
 /** Sets the stage's outputs aside, reruns its command, judges what it wrote, and puts the run's outputs back. */
-async function recomputeStage(dir: string, stage: string, options: RecomputeOptions): Promise<StageResult> {
+async function recomputeStage(dir: string, stage: string, options: RecomputeOptions, pictures: Map<string, Buffer>): Promise<StageResult> {
   const resolved = await readResolvedStage(dir, stage);
   if (!resolved) {
     throw new ReproError('STAGE_NOT_FOUND', `stage '${stage}' expected its compiled form at .repro/stages/${stage}.json in the run's commit, received none`, {
@@ -253,7 +265,8 @@ async function recomputeStage(dir: string, stage: string, options: RecomputeOpti
       if (!recomputedFiles.includes(rel)) judged.push({ path: shown, verdict: 'diverged', comparedAs: 'missing', measures: {}, detail: 'the run has this file; the recompute wrote none' });
       else if (!pinnedFiles.includes(rel)) judged.push({ path: shown, verdict: 'diverged', comparedAs: 'extra', measures: {}, detail: 'the recompute wrote this file; the run has none' });
       else {
-        const judgement = await judgeFile(shown, await readFile(join(pinnedRoot, path, rel)), await readFile(join(dir, path, rel)), tolerance);
+        const { picture, ...judgement } = await judgeFile(shown, await readFile(join(pinnedRoot, path, rel)), await readFile(join(dir, path, rel)), tolerance);
+        if (picture) pictures.set(shown, picture);
         judged.push({ path: shown, ...judgement });
       }
     }
@@ -275,6 +288,17 @@ async function recomputeStage(dir: string, stage: string, options: RecomputeOpti
 async function recordedSwitches(dir: string, fingerprintFile: string): Promise<Record<string, string>> {
   const recorded = (JSON.parse(await readFile(join(dir, fingerprintFile), 'utf8').catch(() => '{}')) as { backend?: string | null }).backend;
   return recorded ? switchesOf(recorded) : {};
+}
+
+/** `reports/verify-<run>/`: the page and one picture per image that was not byte-identical. */
+async function writeReport(root: string, result: RecomputeResult, pictures: ReadonlyMap<string, Buffer>): Promise<void> {
+  const folder = await openReportFolder(root, verifyReportDir(result.run));
+  const images = new Map<string, string>();
+  for (const [path, picture] of pictures) {
+    images.set(path, imageFileName(path));
+    await folder.write(imageFileName(path), picture);
+  }
+  await folder.write('index.html', renderVerifyPage(result, images));
 }
 
 /** Files under `path` relative to it (`''` for a file itself); none when it does not exist. */

@@ -1,7 +1,8 @@
 /**
- * Where reports go and what their files are called: `reports/diff-<a>-<b>/` and `reports/run-<run>/`,
- * with run names made safe for a folder name (anything but letters, digits, `.`, `_` and `-` becomes `_`;
- * leading dots are dropped; at most 60 characters), and one image file per output path under `images/`.
+ * Where reports go and what their files are called: `reports/diff-<a>-<b>/`, `reports/run-<run>/` and
+ * `reports/verify-<run>/`, with run names made safe for a folder name (anything but letters, digits, `.`,
+ * `_` and `-` becomes `_`; leading dots are dropped; at most 60 characters), and one image file per output
+ * path under `images/`.
  */
 
 /** A run name as a file-name part: `feature/x` → `feature_x`, `HEAD~1` → `HEAD_1`. */
@@ -13,6 +14,11 @@ export function sanitizeName(name: string): string {
 /** `reports/diff-<a>-<b>` (project-relative). */
 export function diffReportDir(a: string, b: string): string {
   return `reports/diff-${sanitizeName(a)}-${sanitizeName(b)}`;
+}
+
+/** `reports/verify-<run>` (project-relative). */
+export function verifyReportDir(run: string): string {
+  return `reports/verify-${sanitizeName(run)}`;
 }
 
 /** `reports/run-<run>` (project-relative). */
