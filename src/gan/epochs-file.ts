@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Static } from '@sinclair/typebox';
+import { formatJson } from '../kit/canonical-json.js';
 import type { NetworkSize } from '../dsl/definitions.js';
 import type { NoiseSpec } from './noise.js';
 
@@ -32,9 +33,12 @@ export interface EpochsFile {
   epochs: EpochRecord[];
 }
 
-/** Writes `dir/epochs.json` (2-space JSON, final newline). */
+/**
+ * Writes `dir/epochs.json` (2-space JSON, keys sorted, final newline). Sorted keys make it the same bytes
+ * whether the records were made in this process or read back from a checkpoint on resume.
+ */
 export async function writeEpochsFile(dir: string, file: EpochsFile): Promise<void> {
-  await writeFile(join(dir, EPOCHS_FILE), `${JSON.stringify({ network: file.network, epochs: file.epochs }, null, 2)}\n`);
+  await writeFile(join(dir, EPOCHS_FILE), formatJson({ network: file.network, epochs: file.epochs }));
 }
 
 /** Reads `dir/epochs.json`, naming the file when it is missing or not the expected shape. */

@@ -2,13 +2,16 @@
  * One `repro run` per repository at a time. The lock is `.repro/tmp/run.lock`, created exclusively and
  * holding who took it (pid, command, start time); a second run is refused with that information instead
  * of DVC's raw "'…/data' is busy" text. A lock whose process is gone (killed, machine restarted) is stale
- * and taken over. DVC's own lock, held by a `dvc` command someone started by hand, is reported the same
- * way by `busyRepositoryError`.
+ * and taken over, and so are DVC's lock entries left by a killed run (`clearStaleDvcLocks`). DVC's own
+ * lock, held by a live `dvc` command someone started by hand, is reported the same way by
+ * `busyRepositoryError`.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReproError } from '../errors.js';
+import { writeFileAtomic } from '../kit/fs-atomic.js';
 
 const LOCK_FILE = '.repro/tmp/run.lock';
 
@@ -40,6 +43,38 @@ export async function acquireRunLock(root: string, command: string): Promise<() 
   throw new ReproError('RUN_IN_PROGRESS', `the run lock '${LOCK_FILE}' expected to be free, received one that reappeared while taking it`, { hint: 'run `repro run` again' });
 }
 
+/**
+ * Removes the entries of DVC's read/write lock (`.dvc/tmp/rwlock`) whose process is gone — a run killed
+ * outright (SIGKILL, the OOM killer, a reboot) leaves them, and DVC then refuses every later command with
+ * "is busy" until someone deletes the file by hand. Entries of live processes (a `dvc` command run by
+ * hand) stay. Call it holding the run lock, so no DVC of ours is between reading and writing the file.
+ * Returns the commands whose stale entries were removed.
+ */
+export async function clearStaleDvcLocks(root: string): Promise<string[]> {
+  const path = join(root, '.dvc', 'tmp', 'rwlock');
+  let lock: { write?: Record<string, DvcLockInfo>; read?: Record<string, DvcLockInfo[]> };
+  try {
+    lock = JSON.parse(await readFile(path, 'utf8')) as typeof lock;
+  } catch {
+    return []; // none, or unreadable: DVC reports that itself
+  }
+  const removed = new Set<string>();
+  const write = Object.fromEntries(Object.entries(lock.write ?? {}).filter(([, info]) => isAlive(info.pid) || !removed.add(info.cmd)));
+  const read = Object.fromEntries(
+    Object.entries(lock.read ?? {})
+      .map(([key, infos]) => [key, infos.filter((info) => isAlive(info.pid) || !removed.add(info.cmd))] as const)
+      .filter(([, infos]) => infos.length > 0),
+  );
+  if (removed.size === 0) return [];
+  await writeFileAtomic(path, JSON.stringify({ write, read }));
+  return [...removed];
+}
+
+interface DvcLockInfo {
+  readonly pid: number;
+  readonly cmd: string;
+}
+
 /** The error for a DVC failure that says the repository is locked by another DVC process; else undefined. */
 export function busyRepositoryError(error: unknown): ReproError | undefined {
   const text = error instanceof Error ? error.message : String(error);
@@ -59,12 +94,19 @@ async function readHolder(path: string): Promise<Holder | undefined> {
   }
 }
 
+/** Whether `pid` runs; a zombie (killed, not yet reaped by its new parent) counts as gone. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // `<pid> (<comm>) <state> …`: the state follows the last ')' (comm may hold spaces and parentheses)
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(pid, 0) is all there is
   }
 }
 

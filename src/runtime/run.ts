@@ -20,7 +20,7 @@ import { collectEnvironmentPin, type EnvironmentPin } from './environment/env-ma
 import { writeEnvironmentPins } from './environment/environment-file.js';
 import { readTextIfExists } from '../kit/fs-atomic.js';
 import { writeRunRecord } from './runs/run-record.js';
-import { acquireRunLock, busyRepositoryError } from './run-lock.js';
+import { acquireRunLock, busyRepositoryError, clearStaleDvcLocks } from './run-lock.js';
 import { findFirstChange, type StageChange } from './up-to-date.js';
 import { backendKindOf } from '../kit/tf-backend.js';
 
@@ -69,6 +69,7 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   // NOTE: taken before compiling, which rewrites dvc.yaml and params.yaml under a running DVC otherwise.
   const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
   try {
+    await clearStaleDvcLocks(root);
     return await compileAndRun(root, options, named, asExperiment);
   } finally {
     await release();
