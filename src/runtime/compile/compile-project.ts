@@ -100,7 +100,7 @@ function findMissingData(root: string, loaded: readonly LoadedExperiment[]): Map
       issues.push({
         code: 'DATA_MISSING',
         ...(source.site ? locate(source.site, root) : { file }),
-        message: `data '${source.path}' expected a ${source.kind === 'dir' ? 'folder' : 'file'} in the project or a '${source.path}.dvc' file, received nothing at that path (try \`dvc pull ${source.path}\` or \`dvc add ${source.path}\`)`,
+        message: `data '${source.path}' expected a ${source.kind === 'dir' ? 'folder' : 'file'} in the project or a '${source.path}.dvc' file, received nothing at that path (try \`.venv/bin/dvc pull ${source.path}\` or \`.venv/bin/dvc add ${source.path}\`)`,
       });
     }
     if (issues.length > 0) missing.set(experiment.name, issues);
