@@ -2,7 +2,7 @@
  * `repro verify <run> --recompute [stage…]`: does the run reproduce here? In a scratch checkout of the
  * run's commit (scratch-worktree.ts; the workspace is never touched), the run's pinned files are restored
  * from the DVC cache — every object is checked first, so a missing one is a `CACHE_MISSING` error naming
- * the output and the fetch command — and each chosen stage (default: every stage in the run's dvc.lock),
+ * the output and the fetch command — and each chosen stage (default: those of the experiments the run ran),
  * in graph order, is rerun by its own command from the run's pinned inputs: its outputs are set aside,
  * the stage runs, each file it wrote is judged against the run's (compare-output-file.ts) under the
  * stage's tolerance as the run recorded it (`.repro/stages/<stage>.json`), and the run's outputs are put
@@ -26,6 +26,8 @@ import { collectEnvironmentPin, compareMachineFacts, comparePins, type Environme
 import { environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
 import { cacheObjectPath, dvcCacheDir, missingObjectError } from '../dvc-cache.js';
 import { resolveRevision, type Revision } from '../revisions.js';
+import { findRunRecord, lockHash, readRunRecords } from '../run-record.js';
+import { readManifest } from '../share/manifest.js';
 import { openReportFolder } from '../report/folder.js';
 import { imageFileName, verifyReportDir } from '../report/paths.js';
 import { renderVerifyPage } from '../report/verify-page.js';
@@ -73,7 +75,7 @@ export interface RecomputeResult {
 }
 
 export interface RecomputeOptions {
-  /** DVC stage names (`demo_warp`) or `<experiment>/<id>`; default every stage of the run */
+  /** DVC stage names (`demo_warp`) or `<experiment>/<id>`; default: the stages of the experiments the run ran */
   readonly stages?: readonly string[] | undefined;
   /** extra environment for the stage commands (a test's switch; deterministic mode follows the run's fingerprints) */
   readonly env?: Readonly<Record<string, string>> | undefined;
@@ -111,7 +113,7 @@ export async function recomputeRun(root: string, name: string, options: Recomput
         hint: 'run `repro runs` to list runs that have results',
       });
     }
-    const chosen = await chooseStages(dir, ran, options.stages, revision);
+    const chosen = await chooseStages(root, dir, ran, options.stages, revision);
     await restorePinnedFiles(root, dir, lock, chosen, revision);
     const results: StageResult[] = [];
     const pictures = new Map<string, Buffer>();
@@ -153,16 +155,21 @@ export function divergenceError(result: RecomputeResult): ReproError {
   });
 }
 
-async function chooseStages(dir: string, ran: readonly string[], wanted: readonly string[] | undefined, revision: Revision): Promise<string[]> {
-  if (!wanted || wanted.length === 0) return [...ran];
+/**
+ * The stages to recompute: the named ones (a DVC stage name, or `<experiment>/<id>`, aliases included), else
+ * the stages of the experiments the run ran — as its share manifest or this machine's run record says —
+ * else every stage in its lock (which also holds earlier runs of other experiments).
+ */
+async function chooseStages(root: string, dir: string, ran: readonly string[], wanted: readonly string[] | undefined, revision: Revision): Promise<string[]> {
+  if (!wanted || wanted.length === 0) {
+    const experiments = await experimentsOfRun(root, revision, dir);
+    const own = ran.filter((s) => experiments === undefined || experiments.includes(s.split('_')[0]!));
+    return own.length > 0 ? own : [...ran];
+  }
   const picked = new Set<string>();
   for (const name of wanted) {
-    let stage = ran.includes(name) ? name : name.includes('/') ? name.replace('/', '_') : undefined;
-    if (stage !== undefined && !ran.includes(stage)) {
-      const [experiment, id] = name.split('/') as [string, string];
-      stage = ran.find((s) => (s === `${experiment}_${id}`)) ?? (await aliasOwner(dir, ran, `${experiment}/${id}`));
-    }
-    if (stage === undefined || !ran.includes(stage)) {
+    const stage = ran.find((s) => s === name || s === name.replace('/', '_')) ?? (name.includes('/') ? await aliasOwner(dir, ran, name) : undefined);
+    if (stage === undefined) {
       throw new ReproError('STAGE_NOT_FOUND', `stage '${name}' expected among the stages run '${revision.label}' computed (${ran.map((s) => `'${s}'`).join(', ')}), received no such stage`, {
         hint: `name a DVC stage as listed, or \`<experiment>/<id>\`; \`repro verify ${revision.label} --recompute\` alone recomputes them all`,
       });
@@ -170,6 +177,17 @@ async function chooseStages(dir: string, ran: readonly string[], wanted: readonl
     picked.add(stage);
   }
   return ran.filter((s) => picked.has(s));
+}
+
+/** The experiments the run ran, from its share manifest or this machine's record of it; undefined when neither says. */
+async function experimentsOfRun(root: string, revision: Revision, dir: string): Promise<string[] | undefined> {
+  if (revision.experiment) {
+    const manifest = await readManifest(root, revision.experiment).catch(() => undefined);
+    if (manifest?.experiments) return manifest.experiments;
+  }
+  const lockText = await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => undefined);
+  const record = findRunRecord(await readRunRecords(root), { rev: revision.rev, experimentName: revision.experiment, lock: lockHash(lockText) });
+  return record?.targets.length ? [...new Set(record.targets.map((t) => t.split('_')[0]!))] : undefined;
 }
 
 async function aliasOwner(dir: string, ran: readonly string[], instance: string): Promise<string | undefined> {
