@@ -12,7 +12,7 @@
  * run's environment pin and this machine (versions, CPU, SIMD flags, thread settings). The result is also an
  * offline page, `reports/verify-<run>/index.html` (report/verify-page.ts), with the image comparisons.
  */
-import { cp, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
