@@ -92,7 +92,7 @@ program
 program
   .command('verify <run>', "check the workspace's outputs, cache, code and this machine against a shared run's pins; with --recompute, rerun its stages in a scratch checkout and judge each against its tolerance")
   .option('--backend', 'tensor backend this machine would use: auto, tensorflow-gpu, tensorflow, wasm, cpu')
-  .option('--recompute', 'rerun the named stages (default: all of the run) from its pinned inputs and compare: identical, within tolerance or diverged', false)
+  .option('--recompute', 'rerun the named stages (default: those of the experiments the run ran) from its pinned inputs and compare: identical, within tolerance or diverged', false)
   .option('--no-report', 'with --recompute: skip the HTML page under reports/verify-<run>/')
   .option('--json', 'print every check and mismatch as JSON')
   .example('verify wider')
