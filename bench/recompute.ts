@@ -47,10 +47,10 @@ try {
   await timed('repro run demo --deterministic -n det', 'run', 'demo', '--deterministic', '-n', 'det');
 
   const records = await stageSeconds();
-  console.log('\nper stage: seconds of base, of det, ratio (the cost of deterministic mode where det reran the stage)');
+  console.log('\nper stage: seconds of base, of det, ratio (TensorFlow stages rerun under the switches; the others only when their inputs changed)');
   for (const [stage, base] of records.base) {
     const det = records.det.get(stage);
-    console.log(`  ${stage.padEnd(34)} ${base.toFixed(1).padStart(7)} ${det === undefined ? '   (not rerun: no TensorFlow)' : `${det.toFixed(1).padStart(7)}  ${(det / base).toFixed(2)}×`}`);
+    console.log(`  ${stage.padEnd(34)} ${base.toFixed(1).padStart(7)} ${det === undefined ? '   (not rerun: same code and inputs)' : `${det.toFixed(1).padStart(7)}  ${(det / base).toFixed(2)}×`}`);
   }
 
   console.log('\ndet against base (other float kernels), per stage, under FLOAT_KERNELS:');
