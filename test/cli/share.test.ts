@@ -24,6 +24,8 @@ interface Manifest {
   fingerprints: Record<string, string>;
   environment: { backend: string; node: string; os: string; npm: string | null };
   environmentSource: string;
+  experiments?: string[];
+  tolerances?: Record<string, Record<string, number>>;
 }
 
 const share = suite<{ origin: TmpRepo; folder: string; clone: CloneRepo }>('repro share / pull / verify');
@@ -92,6 +94,8 @@ share('share --to a folder, pull into a fresh clone, verify: identical bytes, no
   assert.is(manifest.environment.node, process.version);
   assert.ok(manifest.environment.npm, '~> npm pinned');
   assert.is(Object.keys(manifest.fingerprints).length, 3);
+  assert.equal(manifest.experiments, ['lab']);
+  assert.equal(manifest.tolerances?.['lab_resize-images'], { relative: 0, absolute: 0, ssim: 1, changedPixels: 0, tensorRelative: 0 }, '~> the author\'s tolerances travel with the run');
 });
 
 share('repro run in the clone right after pull runs no stage, and the run still verifies', async ({ clone }) => {

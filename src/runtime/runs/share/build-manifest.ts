@@ -11,6 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import { ReproError } from '../../../errors.js';
 import { FINGERPRINT_DIR, LOCK_FILE, PARAMS_FILE, PIPELINE_FILE } from '../../compile/paths.js';
 import { runGit } from '../../dvc.js';
+import { resolvedStagePath } from '../../compile/resolved-stage.js';
+import { EXACT, resolveTolerance, type Tolerance } from '../../../dsl/tolerance.js';
 import { collectEnvironmentPin, collectMachineVersions } from '../../environment/env-manifest.js';
 import { describeBackend, detectBackendKind } from '../../../kit/tf-backend.js';
 import { ENVIRONMENT_PIN_PATTERN, environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
@@ -69,7 +71,19 @@ export async function buildManifest(root: string, run: ExperimentRef, remotes: {
     environment,
     environmentSource,
     experiments,
+    tolerances: await stageTolerances(Object.keys(lock.stages ?? {}), show),
   };
+}
+
+/** The tolerance each stage of the lock compiled with, from its `.repro/stages/<stage>.json` in the run's commit. */
+async function stageTolerances(stages: readonly string[], show: (path: string) => Promise<string | undefined>): Promise<Record<string, Tolerance>> {
+  const tolerances: Record<string, Tolerance> = {};
+  for (const stage of [...stages].sort()) {
+    const text = await show(resolvedStagePath(stage));
+    const recorded = text === undefined ? undefined : (JSON.parse(text) as { tolerance?: Tolerance }).tolerance;
+    tolerances[stage] = resolveTolerance(EXACT, recorded);
+  }
+  return tolerances;
 }
 
 /**

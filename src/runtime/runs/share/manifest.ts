@@ -11,6 +11,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Tolerance } from '../../../dsl/tolerance.js';
 import { ReproError } from '../../../errors.js';
 import { formatJson } from '../../../kit/canonical-json.js';
 import { runGit } from '../../dvc.js';
@@ -68,6 +69,11 @@ export interface ShareManifest {
    * manifests shared before it was recorded (then every experiment in the lock counts)
    */
   experiments?: string[];
+  /**
+   * each stage's recompute tolerance as the run compiled it (`.repro/stages/<stage>.json`), so a collaborator's
+   * `repro verify --recompute` is judged by the author's; absent in manifests shared before it was recorded
+   */
+  tolerances?: Record<string, Tolerance>;
 }
 
 /** `refs/repro/share/<run>` */
