@@ -120,7 +120,7 @@ compare('a grid missing from the cache is named with the command that fetches it
     const result = await repo.repro('diff', 'base', 'wide');
     assert.is(result.exitCode, 1);
     assert.match(result.stderr, /output 'out\/gallery\/grid-small\/grid\.png' of run 'base' expected in the DVC cache at '\S+' \(md5 [0-9a-f]{32}\), received no such object/);
-    assert.match(result.stderr, /^hint run `repro pull base` \(or `dvc exp pull <remote> base`\)/m);
+    assert.match(result.stderr, /^hint run `repro pull base` \(or `\.venv\/bin\/dvc exp pull <remote> base`\)/m);
   } finally {
     await rename(`${object}.away`, object);
   }

@@ -4,6 +4,8 @@
  * every pin that differs, single-valued pins first in `PIN_FIELDS` order, then `packages.*` by name.
  */
 import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collectEnvironmentPin, comparePins, completePin, PIN_FIELDS } from '../../../src/runtime/environment/env-manifest.js';
@@ -19,7 +21,11 @@ manifest('collects this machine: node, os, tfjs from the installed tfjs-core, no
   assert.is(pin.cuda, null);
   assert.is(pin.tensorflow, null);
   assert.ok(pin.npm === null || /^\d+\.\d+\.\d+/.test(pin.npm), `~> npm ${pin.npm}`);
-  assert.equal(Object.keys(pin).sort(), [...PIN_FIELDS, 'packages'].sort(), '~> every pin field, nothing else');
+  assert.equal(Object.keys(pin).sort(), [...PIN_FIELDS, 'packages', 'machine'].sort(), '~> every pin field and the machine facts, nothing else');
+  const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
+  assert.is(pin.machine?.cpu, /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? pin.machine?.cpu);
+  assert.is(pin.machine?.cores, availableParallelism());
+  for (const flag of pin.machine?.simd.split(' ') ?? []) assert.ok(flag === 'unknown' || new RegExp(`\\b${flag}\\b`).test(cpuinfo), `~> ${flag} is a flag of this CPU`);
 });
 
 manifest('comparePins names each differing pin with what was expected and found', () => {
