@@ -21,10 +21,8 @@ import { ReproError } from '../../../errors.js';
 import { describeBackend, detectBackendKind, switchesOf } from '../../../kit/tf-backend.js';
 import { LOCK_FILE, PIPELINE_FILE } from '../../compile/paths.js';
 import { readResolvedStage } from '../../compile/resolved-stage.js';
-import { runDvc, runGit } from '../../dvc.js';
 import { collectEnvironmentPin, compareMachineFacts, comparePins, type EnvironmentPin, type PinMismatch } from '../../environment/env-manifest.js';
 import { environmentPinPath, parseEnvironmentPin } from '../../environment/environment-file.js';
-import { cacheObjectPath, dvcCacheDir, missingObjectError } from '../dvc-cache.js';
 import { resolveRevision, type Revision } from '../revisions.js';
 import { findRunRecord, lockHash, readRunRecords } from '../run-record.js';
 import { readManifest } from '../share/manifest.js';
@@ -32,6 +30,7 @@ import { openReportFolder } from '../report/folder.js';
 import { imageFileName, verifyReportDir } from '../report/paths.js';
 import { renderVerifyPage } from '../report/verify-page.js';
 import { judgeFile, type ComparedAs, type Verdict } from './compare-output-file.js';
+import { exists, readLock, restorePinnedFiles } from './restore-pinned-files.js';
 import { openScratchWorktree } from './scratch-worktree.js';
 
 export type { Verdict } from './compare-output-file.js';
@@ -86,12 +85,6 @@ export interface RecomputeOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-interface LockEntry {
-  path: string;
-  md5?: string;
-}
-type LockFile = { stages?: Record<string, { deps?: LockEntry[]; outs?: LockEntry[] }> };
-
 const SEVERITY: Record<Verdict, number> = { identical: 0, 'within tolerance': 1, diverged: 2 };
 
 /** Recomputes stages of run `name` of the project at `root` and judges them. */
@@ -105,7 +98,7 @@ export async function recomputeRun(root: string, name: string, options: Recomput
   const scratch = await openScratchWorktree(root, revision.rev);
   try {
     const dir = scratch.dir;
-    const lock = (parseYaml((await readFile(join(dir, LOCK_FILE), 'utf8').catch(() => '')) || '{}') ?? {}) as LockFile;
+    const lock = await readLock(dir);
     const order = Object.keys(((parseYaml((await readFile(join(dir, PIPELINE_FILE), 'utf8').catch(() => '')) || '{}') ?? {}) as { stages?: object }).stages ?? {});
     const ran = order.filter((stage) => lock.stages?.[stage] !== undefined);
     if (ran.length === 0) {
@@ -193,61 +186,6 @@ async function experimentsOfRun(root: string, revision: Revision, dir: string): 
 async function aliasOwner(dir: string, ran: readonly string[], instance: string): Promise<string | undefined> {
   for (const stage of ran) if ((await readResolvedStage(dir, stage))?.aliases.includes(instance)) return stage;
   return undefined;
-}
-
-/**
- * Checks that the cache holds every object the chosen stages read or are compared with, then restores
- * those files in the scratch checkout with `dvc checkout` (targets: the lock's outputs, and the `.dvc`
- * files of the data — which may track a folder above the path a stage reads).
- */
-async function restorePinnedFiles(root: string, dir: string, lock: LockFile, chosen: readonly string[], revision: Revision): Promise<void> {
-  const cacheDir = await dvcCacheDir(root);
-  const owners = new Map<string, { md5: string; target: string }>();
-  for (const entry of Object.values(lock.stages ?? {})) for (const out of entry.outs ?? []) if (out.md5) owners.set(out.path, { md5: out.md5, target: out.path });
-  for (const [file, outs] of await dataFiles(dir)) for (const out of outs) owners.set(out.path, { md5: out.md5, target: file });
-  const ownerOf = (path: string) => [...owners.entries()].find(([owned]) => path === owned || path.startsWith(`${owned}/`));
-  const needed = new Map<string, { md5: string; target: string }>();
-  for (const stage of chosen) {
-    for (const entry of [...(lock.stages?.[stage]?.deps ?? []), ...(lock.stages?.[stage]?.outs ?? [])]) {
-      const owner = ownerOf(entry.path);
-      if (owner) needed.set(owner[0], owner[1]);
-    }
-  }
-  const missing: ReproError[] = [];
-  for (const [path, { md5 }] of needed) {
-    for (const object of await objectsOf(cacheDir, path, md5)) {
-      if (!(await exists(cacheObjectPath(cacheDir, object.md5)))) missing.push(missingObjectError(revision, object.path, object.md5, cacheObjectPath(cacheDir, object.md5)));
-    }
-  }
-  if (missing.length > 0) {
-    throw new ReproError('CACHE_MISSING', `run '${revision.label}' expected ${missing.length} more object${missing.length === 1 ? '' : 's'} in the DVC cache to recompute from, received none of ${missing.length === 1 ? 'it' : 'them'}`, {
-      issues: missing.map((m) => ({ code: 'CACHE_MISSING' as const, message: m.message })),
-      hint: missing[0]!.hint,
-    });
-  }
-  const targets = [...new Set([...needed.values()].map((n) => n.target))].sort();
-  // NOTE: one target a call — dvc 3.67 given a .dvc file and a stage output in one call restored only the first.
-  for (const target of targets) await runDvc(dir, ['checkout', '--force', '--quiet', target]);
-}
-
-/** The `.dvc` files of the scratch checkout and the outputs each tracks (paths relative to the root). */
-async function dataFiles(dir: string): Promise<Map<string, { path: string; md5: string }[]>> {
-  const listed = (await runGit(dir, ['ls-files', '--', '*.dvc'])).stdout.split('\n').filter((f) => f && !f.startsWith('.dvc/'));
-  const files = new Map<string, { path: string; md5: string }[]>();
-  for (const file of listed) {
-    const parsed = (parseYaml(await readFile(join(dir, file), 'utf8')) ?? {}) as { outs?: LockEntry[] };
-    const base = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
-    files.set(file, (parsed.outs ?? []).filter((o) => o.md5).map((o) => ({ path: `${base}${o.path}`, md5: o.md5! })));
-  }
-  return files;
-}
-
-/** The cache objects behind an output: the file's, or a folder's `.dir` listing and every entry of it. */
-async function objectsOf(cacheDir: string, path: string, md5: string): Promise<{ path: string; md5: string }[]> {
-  if (!md5.endsWith('.dir')) return [{ path, md5 }];
-  const listing = await readFile(cacheObjectPath(cacheDir, md5), 'utf8').catch(() => undefined);
-  if (listing === undefined) return [{ path, md5 }];
-  return [{ path, md5 }, ...(JSON.parse(listing) as { relpath: string; md5: string }[]).map((e) => ({ path: `${path}/${e.relpath}`, md5: e.md5 }))];
 }
 
 /** Sets the stage's outputs aside, reruns its command, judges what it wrote, and puts the run's outputs back. */
@@ -343,8 +281,4 @@ async function environmentDifferences(root: string, dir: string, stages: readonl
   if (!pin) return { environment: [], environmentSource: null };
   const here = await collectEnvironmentPin(root, describeBackend(detectBackendKind()));
   return { environment: [...comparePins(pin, here), ...compareMachineFacts(pin.machine, here.machine)], environmentSource: source };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }
