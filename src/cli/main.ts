@@ -74,6 +74,7 @@ program
   .option('--git-remote', 'git remote to push to (default: origin)')
   .option('--dvc-remote', "DVC remote to push to (default: DVC's default remote)")
   .option('-f, --force', 'replace a different run of the same name on the remotes')
+  .option('--all', "send every output of the run's dvc.lock, other experiments' results too (default: the run's experiments and what they read)", false)
   .option('--json', 'print the manifest and what was pushed as JSON')
   .example('share wider --to ../lab-share')
   .example('share wider')

@@ -6,10 +6,11 @@
  * Which stages actually executed is read from a journal that each `repro exec` appends to, not guessed
  * from DVC's output.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReproError, type Issue } from '../errors.js';
-import { JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
+import { fingerprintPath, JOURNAL_DIR, JOURNAL_ENV, PARAMS_FILE } from './compile/paths.js';
 import { ensureCompiled } from './compile/ensure-compiled.js';
 import { experimentsMissingData, missingDataError } from './compile/missing-data.js';
 import { stagesOfExperiments, writePipelineFile } from './compile/pipeline-file.js';
@@ -105,8 +106,9 @@ async function compileAndRun(root: string, options: RunOptions, named: readonly 
 }
 
 /**
- * Writes the pins, stages them and the resolved stages of every stage dvc.yaml lists (what `repro exec`
- * reads: without them a clone that pulled the run cannot run those stages with plain `dvc repro`), runs
+ * Writes the pins, stages them and the resolved stages and fingerprints of every stage dvc.yaml lists
+ * (what `repro exec` reads and what dvc.lock's deps name: without them a clone that pulled the run cannot
+ * run those stages with plain `dvc repro`, nor check their code), runs
  * `dvc exp run` / `dvc repro` on `targets` and records which stages executed.
  */
 async function runDvcPipeline(
@@ -122,8 +124,10 @@ async function runDvcPipeline(
   if (run.force) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
   await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));
-  // NOTE: `dvc exp run` commits tracked changes and untracked stage deps (the fingerprints); these are neither.
-  await stageForCommit(root, run.listed.map(resolvedStagePath));
+  // NOTE: `dvc exp run` commits tracked changes and untracked deps of the stages it runs; the resolved stages
+  // are neither, and the fingerprints of listed stages it does not run (other experiments' results in
+  // dvc.lock) are not deps of this run — without them the run's commit pins code it does not hold.
+  await stageForCommit(root, run.listed.flatMap((stage) => [resolvedStagePath(stage), fingerprintPath(stage)]).filter((path) => existsSync(join(root, path))));
   const dvc = await runDvc(root, [...args, ...run.targets], {
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
     onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,

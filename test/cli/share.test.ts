@@ -20,13 +20,22 @@ import { makeTmpRepo, must, type TmpRepo } from '../helpers/tmp-repo.js';
 
 interface Manifest {
   git: { commit: string; ref: string };
-  outputs: Record<string, { md5: string; cached: boolean }>;
+  outputs: Record<string, { stage: string; md5: string; cached: boolean }>;
   fingerprints: Record<string, string>;
   environment: { backend: string; node: string; os: string; npm: string | null };
   environmentSource: string;
   experiments?: string[];
   tolerances?: Record<string, Record<string, number>>;
 }
+
+/** Same data as lab, other params: a second experiment whose run's lock also holds lab's results. */
+const SECOND = `import { defineExperiment } from '../src/dsl/index.js';
+import { resizeImages } from '../src/stages/index.js';
+
+export default defineExperiment('second', (x) => {
+  x.stage(resizeImages, { inputs: { images: x.data('data/raw') }, params: { width: 6, height: 6 } });
+});
+`;
 
 const share = suite<{ origin: TmpRepo; folder: string; clone: CloneRepo }>('repro share / pull / verify');
 
@@ -193,6 +202,45 @@ share('the same share → pull → verify over S3 (moto on localhost)', async ({
     await clone?.remove();
     await s3.stop();
     await rm(remotes, { recursive: true, force: true });
+  }
+});
+
+share('a run of one experiment sends only its outputs and what they read; --all sends the lock; the clone pulls and verifies it', async ({ origin }) => {
+  await origin.write('experiments/second.ts', SECOND);
+  await must(origin.git('add', 'experiments/second.ts'));
+  await must(origin.git('commit', '-q', '-m', 'second experiment'));
+  await must(origin.repro('run', 'second', '-n', 'two'));
+  const folders = [await mkdtemp(join(tmpdir(), 'repro-share-two-')), await mkdtemp(join(tmpdir(), 'repro-share-all-'))];
+  let clone: CloneRepo | undefined;
+  try {
+    const shared = await must(origin.repro('share', 'two', '--to', folders[0]!));
+    assert.match(shared.stdout, /^ {2}sends data \(\.dvc\): 1 output, second: 2 outputs$/m);
+    assert.match(shared.stdout, /^ {2}withheld lab: 5 outputs \(not read by this run's experiments; `repro share two --all` sends them\)$/m);
+    const manifest = JSON.parse((await must(origin.git('show', 'refs/repro/share/two:manifest.json'))).stdout) as Manifest & { withheld?: Record<string, unknown> };
+    assert.ok(Object.entries(manifest.outputs).every(([path, o]) => path === 'data/raw' || o.stage === 'second_resize-images'), '~> the data it read and its own stage\'s outputs');
+    assert.ok(manifest.withheld?.['out/lab/summarize/summary.json'], '~> lab\'s results stay pinned as withheld');
+    const sentObjects = (await listFiles(folders[0]!, 'dvc')).length;
+    const all = await must(origin.repro('share', 'two', '--to', folders[1]!, '--all'));
+    assert.not.match(all.stdout, /withheld/);
+    const allObjects = (await listFiles(folders[1]!, 'dvc')).length;
+    assert.ok(sentObjects < allObjects, `~> ${sentObjects} objects sent for the run's experiment, ${allObjects} with --all`);
+    assert.match(shared.stdout, new RegExp(`dvc {2}${sentObjects} objects uploaded`));
+
+    clone = await cloneTmpRepo(join(folders[0]!, 'git'));
+    const pulled = await clone.repro('pull', 'two');
+    assert.is(pulled.exitCode, 0, pulled.stderr);
+    assert.match(pulled.stdout, /^not shared: lab: 5 outputs \(other experiments' results in the run's dvc\.lock; not in this workspace\)$/m);
+    assert.not.match(pulled.stdout + pulled.stderr, /ERROR|WARNING/, '~> no raw DVC text');
+    const verified = await clone.repro('verify', 'two');
+    assert.is(verified.exitCode, 0, verified.stderr);
+    for (const path of await listFiles(origin.root, 'out/second')) assert.is(await clone.read(path), await origin.read(path), `~> ${path}`);
+    assert.not.ok(existsSync(join(clone.root, 'out/lab/count-files/list.txt')), '~> the withheld outputs in the DVC cache were not pulled');
+    assert.ok(await clone.exists('.repro/fp/lab_summarize.json'), "~> the run's commit holds the code of every stage its dvc.lock pins, run or not");
+    const status = await must(clone.dvc('status', 'second_resize-images'));
+    assert.match(status.stdout, /up to date/, '~> plain DVC agrees the pulled stage is up to date');
+  } finally {
+    await clone?.remove();
+    for (const folder of folders) await rm(folder, { recursive: true, force: true });
   }
 });
 

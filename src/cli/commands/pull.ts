@@ -4,6 +4,7 @@
  */
 import { findProjectRoot } from '../../runtime/project.js';
 import { pullRun } from '../../runtime/runs/share/pull-run.js';
+import { outputsByExperiment } from '../outputs-by-experiment.js';
 
 interface PullFlags {
   from?: string;
@@ -29,6 +30,7 @@ export async function pullCommand(run: string, flags: PullFlags): Promise<number
   const outputs = Object.keys(manifest.outputs).length;
   process.stdout.write(
     `pulled run '${manifest.run}' (commit ${manifest.git.commit.slice(0, 7)}) from '${git.name}' and DVC remote '${dvc.name}': ${outputs} output${outputs === 1 ? '' : 's'} in the workspace, no stage run\n` +
+      (manifest.withheld ? `not shared: ${outputsByExperiment(manifest.withheld)} (other experiments' results in the run's dvc.lock; not in this workspace)\n` : '') +
       `next: repro verify ${manifest.run}\n`,
   );
   return 0;

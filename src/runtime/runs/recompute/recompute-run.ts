@@ -31,7 +31,7 @@ import { imageFileName, verifyReportDir } from '../report/paths.js';
 import { renderVerifyPage } from '../report/verify-page.js';
 import { judgeFile, type ComparedAs, type Verdict } from './compare-output-file.js';
 import { exists, readLock, restorePinnedFiles } from './restore-pinned-files.js';
-import { openScratchWorktree } from './scratch-worktree.js';
+import { openScratchWorktree } from '../scratch-worktree.js';
 
 export type { Verdict } from './compare-output-file.js';
 

@@ -1,10 +1,11 @@
 /**
  * Builds a run's pin manifest from its experiment commit alone (never from the workspace, which may have
- * moved on): every output of dvc.lock with its hash and whether DVC caches it (dvc.yaml's `cache: false`),
- * the data its `*.dvc` files track (the pipeline's inputs), the md5 of each code fingerprint the stages
- * depended on (dvc.lock's deps under .repro/fp/), the seeds in params.yaml, the experiments it ran (this
- * machine's run record says; else all in the lock), and the environment pins from those experiments'
- * reports/<experiment>/environment.json — or, for a run made before repro wrote that file, from the
+ * moved on): the outputs of dvc.lock with their hashes and whether DVC caches them (dvc.yaml's `cache:
+ * false`) and the data its `*.dvc` files track (the pipeline's inputs) — those of the run's experiments and
+ * what they read, the rest listed as withheld unless `all` (share-scope.ts) — the md5 of each code
+ * fingerprint those stages depended on (dvc.lock's deps under .repro/fp/), the seeds in params.yaml, the
+ * experiments it ran (this machine's run record says; else all in the lock), and the environment pins from
+ * those experiments' reports/<experiment>/environment.json — or, for a run made before repro wrote that file, from the
  * sharing machine, which the manifest then says.
  */
 import { parse as parseYaml } from 'yaml';
@@ -20,6 +21,7 @@ import { findRunRecord, lockHash, readRunRecords } from '../run-record.js';
 import type { ExperimentRef } from '../revisions.js';
 import { MANIFEST_FORMAT, type OutputPin, type RemotePin, type ShareManifest } from './manifest.js';
 import { collectSeeds } from './seeds.js';
+import { experimentOf, shareScope } from './share-scope.js';
 
 interface LockEntry {
   path: string;
@@ -33,7 +35,7 @@ type PipelineEntry = string | Record<string, { cache?: boolean } | null>;
 type PipelineFile = { stages?: Record<string, Partial<Record<'outs' | 'metrics' | 'plots', PipelineEntry[]>>> };
 
 /** The manifest of `run`, pushed to `remotes`. */
-export async function buildManifest(root: string, run: ExperimentRef, remotes: { git: RemotePin; dvc: RemotePin }): Promise<ShareManifest> {
+export async function buildManifest(root: string, run: ExperimentRef, remotes: { git: RemotePin; dvc: RemotePin }, options: { all?: boolean | undefined } = {}): Promise<ShareManifest> {
   const prefix = (await runGit(root, ['rev-parse', '--show-prefix'])).stdout.trim();
   const show = async (path: string): Promise<string | undefined> => {
     const shown = await runGit(root, ['show', `${run.rev}:${prefix}${path}`], { reject: false });
@@ -60,19 +62,26 @@ export async function buildManifest(root: string, run: ExperimentRef, remotes: {
   Object.assign(outputs, await trackedData(root, run, prefix, show));
   const experiments = await runExperiments(root, run, lockText, Object.keys(lock.stages ?? {}));
   const { environment, environmentSource } = await runEnvironment(root, run, prefix, show, experiments);
+  const { sent, withheld, stages } = shareScope(outputs, lock.stages ?? {}, experiments, options.all);
   return {
     format: MANIFEST_FORMAT,
     run: run.name,
     git: { commit: run.rev, baseline: run.baseline, ref: run.ref },
     remotes,
-    outputs,
-    fingerprints,
+    outputs: sent,
+    ...(Object.keys(withheld).length > 0 ? { withheld } : {}),
+    fingerprints: Object.fromEntries(Object.entries(fingerprints).filter(([path]) => stages.has(stageOfFingerprint(path)))),
     seeds: collectSeeds(await show(PARAMS_FILE)),
     environment,
     environmentSource,
     experiments,
     tolerances: await stageTolerances(Object.keys(lock.stages ?? {}), show),
   };
+}
+
+/** `demo_warp` for `.repro/fp/demo_warp.json` */
+function stageOfFingerprint(path: string): string {
+  return path.slice(FINGERPRINT_DIR.length + 1).replace(/\.json$/, '');
 }
 
 /** The tolerance each stage of the lock compiled with, from its `.repro/stages/<stage>.json` in the run's commit. */
@@ -92,7 +101,7 @@ async function stageTolerances(stages: readonly string[], show: (path: string) =
  */
 async function runExperiments(root: string, run: ExperimentRef, lockText: string, lockStages: readonly string[]): Promise<string[]> {
   const record = findRunRecord(await readRunRecords(root), { rev: run.rev, experimentName: run.name, lock: lockHash(lockText) });
-  const names = (record?.targets.length ? record.targets : lockStages).map((stage) => stage.split('_')[0]!);
+  const names = (record?.targets.length ? record.targets : lockStages).map(experimentOf);
   return [...new Set(names)].sort();
 }
 

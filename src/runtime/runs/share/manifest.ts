@@ -54,9 +54,18 @@ export interface ShareManifest {
   };
   /** where the run was pushed; `repro pull` uses `dvc.url` when the clone has no DVC remote of its own */
   remotes: { git: RemotePin; dvc: RemotePin };
-  /** every output in the run's dvc.lock and every path its `.dvc` files track, by project-relative path */
+  /**
+   * the outputs this share carries, by project-relative path: those of the run's experiments' stages and of
+   * the stages and `.dvc`-tracked data they read (share-scope.ts) — or, shared with `--all` or before
+   * `withheld` existed, every output in the run's dvc.lock and every path its `.dvc` files track
+   */
   outputs: Record<string, OutputPin>;
-  /** md5 of each code fingerprint file the run's stages depended on (dvc.lock's deps), by path */
+  /**
+   * outputs in the run's dvc.lock that this share leaves out (other experiments' results, still pinned by
+   * the lock): not uploaded, not pulled, not verified; absent when none were left out
+   */
+  withheld?: Record<string, OutputPin>;
+  /** md5 of each code fingerprint file the stages whose outputs it carries depended on (dvc.lock's deps), by path */
   fingerprints: Record<string, string>;
   /** every param named `seed`, by dotted params.yaml key */
   seeds: Record<string, string | number | boolean | null>;
@@ -79,6 +88,11 @@ export interface ShareManifest {
 /** `refs/repro/share/<run>` */
 export function shareRef(run: string): string {
   return `${SHARE_REF_PREFIX}${run}`;
+}
+
+/** The DVC targets (stage names, `.dvc` files) whose objects the share carries: owners of its cached outputs. */
+export function dvcTargets(manifest: ShareManifest): string[] {
+  return [...new Set(Object.values(manifest.outputs).filter((o) => o.cached).map((o) => o.stage))].sort();
 }
 
 /** Stores `manifest` as a commit on top of the experiment commit and points the share ref at it. */

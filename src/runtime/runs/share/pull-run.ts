@@ -1,7 +1,10 @@
 /**
  * `repro pull <run>` on another clone: fetches the run's share ref from the git remote and reads its
- * manifest, then `dvc exp pull` fetches the experiment ref and the run's DVC objects, and `dvc exp apply`
- * puts the run's files and outputs into the workspace (HEAD stays on the branch). No stage runs. The DVC
+ * manifest, then `dvc exp pull --no-cache` fetches the experiment ref, `dvc fetch` of the manifest's stages
+ * and `.dvc` files in a scratch checkout of the run's commit brings the objects the share carries into
+ * this clone's cache, and `dvc exp apply` puts the run's files and outputs into the workspace (HEAD stays
+ * on the branch). Outputs the share withheld (other experiments' results in the run's dvc.lock) cannot be
+ * checked out; apply's complaint about those, and only those, is expected. No stage runs. The DVC
  * remote is the one named on the command line, else the clone's remote of the name the run was pushed to,
  * else the clone's default, else the manifest's URL registered as remote `share` in .dvc/config.local.
  * A workspace with uncommitted changes to tracked files is refused unless forced, since applying the run
@@ -9,7 +12,8 @@
  */
 import { ReproError, type Issue } from '../../../errors.js';
 import { runDvc, runGit } from '../../dvc.js';
-import { readManifest, shareRef, type RemotePin, type ShareManifest } from './manifest.js';
+import { openScratchWorktree } from '../scratch-worktree.js';
+import { dvcTargets, readManifest, shareRef, type RemotePin, type ShareManifest } from './manifest.js';
 import { findDvcRemote, LOCAL_REMOTE_NAME, readDvcConfig, resolveGitRemote, setUpFolderRemotes, type RemoteChoice } from './remotes.js';
 
 export interface PullOptions extends RemoteChoice {
@@ -37,7 +41,7 @@ export async function pullRun(root: string, name: string, options: PullOptions =
   }
   const manifest = await readManifest(root, name);
   const dvc = folder?.dvc ?? (await chooseDvcRemote(root, options.dvcRemote, manifest));
-  await runDvc(root, ['exp', 'pull', ...(options.force ? ['--force'] : []), '-r', dvc.name, git.name, manifest.git.ref]);
+  await runDvc(root, ['exp', 'pull', '--no-cache', ...(options.force ? ['--force'] : []), git.name, manifest.git.ref]);
   // A local run of the same name that differs is left alone by `dvc exp pull` (it only warns).
   const local = (await runGit(root, ['rev-parse', '--verify', '--quiet', manifest.git.ref], { reject: false })).stdout.trim();
   if (local !== manifest.git.commit) {
@@ -45,8 +49,38 @@ export async function pullRun(root: string, name: string, options: PullOptions =
       hint: `run \`repro pull ${name} --force\` to replace the local run with the shared one`,
     });
   }
-  await runDvc(root, ['exp', 'apply', manifest.git.ref]);
+  await fetchObjects(root, manifest, dvc.name);
+  await applyRun(root, manifest);
   return { manifest, git, dvc };
+}
+
+/** Fetches the DVC objects the share carries from remote `remote`, by the run's own dvc.lock. */
+async function fetchObjects(root: string, manifest: ShareManifest, remote: string): Promise<void> {
+  const targets = dvcTargets(manifest);
+  if (targets.length === 0) return;
+  const scratch = await openScratchWorktree(root, manifest.git.commit);
+  try {
+    await scratch.useRemote(remote);
+    await runDvc(scratch.dir, ['fetch', '-r', remote, ...targets]);
+  } finally {
+    await scratch.close();
+  }
+}
+
+/**
+ * `dvc exp apply`: the run's files, then a checkout of every output in its lock. A checkout that fails only
+ * for outputs the share withheld is the expected result; any other failure is not.
+ */
+async function applyRun(root: string, manifest: ShareManifest): Promise<void> {
+  const applied = await runDvc(root, ['exp', 'apply', manifest.git.ref], { reject: false });
+  if (applied.exitCode === 0) return;
+  const output = `${applied.stdout}\n${applied.stderr}`;
+  const failed = /Checkout failed for following targets:\n([\s\S]*?)\n(?:Is your cache up to date\?|$)/.exec(output)?.[1]?.split('\n').map((l) => l.trim()).filter(Boolean);
+  const withheld = manifest.withheld ?? {};
+  if (failed && failed.length > 0 && failed.every((path) => path in withheld)) return;
+  throw new ReproError('DVC_FAILED', `run '${manifest.run}' expected to apply to the workspace, received a failed \`dvc exp apply\` (exit ${applied.exitCode}): ${output.trim().split('\n').slice(-6).join(' / ')}`, {
+    hint: `run \`repro verify ${manifest.run}\` to see which files differ, then \`repro pull ${manifest.run} --force\``,
+  });
 }
 
 async function chooseDvcRemote(root: string, name: string | undefined, manifest: ShareManifest): Promise<RemotePin> {
