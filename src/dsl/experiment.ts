@@ -9,6 +9,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { Artifact, ArtifactKind } from './artifact.js';
 import { captureCallSite, type CallSite } from './call-site.js';
 import type { ArtifactSpecs, KindOf, StageDefinition } from './stage.js';
+import type { ResourcesOverride } from './resources.js';
 import type { ToleranceOverride } from './tolerance.js';
 
 /** Typed output handles of one stage instance. */
@@ -34,6 +35,8 @@ export interface StageOptions<P extends TSchema, I extends ArtifactSpecs> {
    * `repro run --deterministic`): slower, and the same floats on any CPU with the same kernels @default false
    */
   readonly deterministic?: boolean;
+  /** fields of the stage's resources to override for this instance (`repro run -j`, the Slurm executor) */
+  readonly resources?: ResourcesOverride;
 }
 
 /** One use of a stage inside an experiment. */
@@ -50,6 +53,8 @@ export interface StageInstance<O extends ArtifactSpecs = ArtifactSpecs> {
   readonly tolerance: ToleranceOverride | undefined;
   /** run in TensorFlow's deterministic mode */
   readonly deterministic: boolean;
+  /** the experiment's override of the stage's resources */
+  readonly resources: ResourcesOverride | undefined;
 }
 
 /** One `x.data(path)` call. */
@@ -102,6 +107,7 @@ export function defineExperiment(name: string, build: (x: ExperimentBuilder) => 
         site: captureCallSite(),
         tolerance: options.tolerance === undefined ? undefined : { ...options.tolerance },
         deterministic: options.deterministic === true,
+        resources: options.resources === undefined ? undefined : { ...options.resources },
       } as StageInstance<never>;
       stages.push(instance);
       return instance as never;

@@ -5,6 +5,7 @@
  * output paths, a seed, a logger, an abort signal, the TensorFlow.js namespace — and must not read
  * `process.env`, argv or keep module state. The definition remembers the module it was declared in, which is what code fingerprints hash.
  */
+import type { ResourcesOverride } from './resources.js';
 import type { ToleranceOverride } from './tolerance.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { ArtifactKind, ArtifactSpec } from './artifact.js';
@@ -116,6 +117,8 @@ export interface StageSpec<P extends TSchema, I extends ArtifactSpecs, O extends
    * stages whose float kernels can take other paths on other machines declare `FLOAT_KERNELS` @default EXACT
    */
   readonly tolerance?: ToleranceOverride;
+  /** cores, memory and GPUs it needs (`repro run -j`, the Slurm executor) @default SMALL: 1 cpu, 2 GiB, no GPU */
+  readonly resources?: ResourcesOverride;
   /** `params` are validated, with `Defaulted` fields present (see `RunParams`) */
   run(ctx: RunContext<RunParams<P>, I, O>): Promise<StageResult | void>;
 }

@@ -11,6 +11,7 @@ import type { CallSite } from './call-site.js';
 import type { Experiment, StageInstance } from './experiment.js';
 import type { ResolvedParamsSchema } from './params-schema.js';
 import type { StageDefinition } from './stage.js';
+import { checkResources } from './resources.js';
 import { checkTolerance } from './tolerance.js';
 import type { Issue } from '../errors.js';
 
@@ -73,6 +74,7 @@ export function validateExperiments(experiments: readonly Experiment[], options:
       seen.set(instance.id, instance);
       issues.push(...checkInputs(experiment, instance, label).map((message) => ({ code: 'EXPERIMENT_INVALID' as const, message, ...where })));
       issues.push(...checkTolerance(instance.tolerance).map((message) => ({ code: 'EXPERIMENT_INVALID' as const, message: `${label}: ${message}`, ...where })));
+      issues.push(...checkResources(instance.resources).map((message) => ({ code: 'EXPERIMENT_INVALID' as const, message: `${label}: ${message}`, ...where })));
       const schema = options.schemas.get(instance.stage);
       const checked = schema?.check(instance.params);
       if (checked?.ok) perInstance.set(instance.id, checked.value);

@@ -3,7 +3,7 @@
  * (`.venv/bin/dvc`, installed by `npm install` with an exact pin) and turns a failed command into a
  * `DVC_FAILED` / `GIT_FAILED` error with execa's short message as the headline and stderr kept below.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, ExecaError } from 'execa';
@@ -41,6 +41,16 @@ export function findDvc(root: string): string {
 /** Runs `dvc <args>` in `root`. */
 export async function runDvc(root: string, args: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   return runCommand('DVC_FAILED', findDvc(root), root, args, options);
+}
+
+/**
+ * Runs a Python snippet with the interpreter the dvc script starts with (its shebang), so it can import
+ * DVC's own modules — for what the CLI does not print, such as the order `dvc repro` visits stages in.
+ */
+export async function runDvcPython(root: string, code: string, args: readonly string[]): Promise<CommandResult> {
+  const dvc = findDvc(root);
+  const shebang = existsSync(dvc) ? /^#!\s*(\S+)/.exec(readFileSync(dvc, 'utf8').split('\n', 1)[0] ?? '')?.[1] : undefined;
+  return runCommand('DVC_FAILED', shebang ?? 'python3', root, ['-c', code, ...args], {});
 }
 
 /** Runs `git <args>` in `root`. */

@@ -24,6 +24,8 @@ import { writeRunRecord } from './runs/run-record.js';
 import { acquireRunLock, busyRepositoryError, clearStaleDvcLocks } from './run-lock.js';
 import { findFirstChange, type StageChange } from './up-to-date.js';
 import { backendKindOf } from '../kit/tf-backend.js';
+import { machineCapacity } from './schedule/capacity.js';
+import { runInParallel } from './schedule/run-in-parallel.js';
 
 export interface RunOptions {
   /** experiments to run @default every experiment */
@@ -38,8 +40,15 @@ export interface RunOptions {
   readonly force?: boolean | undefined;
   /** tensor backend override */
   readonly backend?: string | undefined;
-  /** DVC's progress output as it arrives */
+  /** DVC's progress output as it arrives (and, with `jobs` > 1, each stage's lines prefixed with its name) */
   readonly onOutput?: ((chunk: string) => void) | undefined;
+  /**
+   * most stages at once; above 1 the changed stages run in parallel within the machine's cores, memory and
+   * GPUs before DVC records the run (schedule/run-in-parallel.ts) @default 1: DVC runs them one by one
+   */
+  readonly jobs?: number | undefined;
+  /** stops a parallel run (Ctrl-C): running stages get SIGINT, finished ones are kept */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface RunResult {
@@ -121,13 +130,27 @@ async function runDvcPipeline(
   const args = run.asExperiment
     ? ['exp', 'run', ...(run.name ? ['-n', run.name] : []), ...(run.set ?? []).flatMap((s) => ['-S', s])]
     : ['repro'];
-  if (run.force) args.push('--force');
+  // -S rewrites params.yaml inside `dvc exp run`, so such a run stays sequential.
+  const parallel = (run.jobs ?? 1) > 1 && !run.set?.length;
+  if (run.force && !parallel) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
   await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));
   // NOTE: `dvc exp run` commits tracked changes and untracked deps of the stages it runs; the resolved stages
   // are neither, and the fingerprints of listed stages it does not run (other experiments' results in
   // dvc.lock) are not deps of this run — without them the run's commit pins code it does not hold.
   await stageForCommit(root, run.listed.flatMap((stage) => [resolvedStagePath(stage), fingerprintPath(stage)]).filter((path) => existsSync(join(root, path))));
+  if (parallel) {
+    await runInParallel(root, {
+      targets: run.targets,
+      jobs: run.jobs ?? 1,
+      capacity: await machineCapacity(),
+      force: run.force,
+      env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
+      onOutput: run.onOutput,
+      signal: run.signal,
+    });
+  }
+  // After a parallel run every stage is committed: DVC finds them up to date and records the run.
   const dvc = await runDvc(root, [...args, ...run.targets], {
     env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
     onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,

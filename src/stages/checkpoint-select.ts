@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { Defaulted, defineStage, dir, FLOAT_KERNELS, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
 import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
@@ -61,6 +61,7 @@ export const checkpointSelect = defineStage({
     grid: file({ fileName: 'grid.png', description: 'inputs and each chosen epoch\'s outputs' }),
   },
   tolerance: FLOAT_KERNELS,
+  resources: GAN,
   metrics: ['selection'],
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, log, signal, tf }) {

@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { Defaulted, defineStage, dir, FLOAT_KERNELS, file, ImageSize, Noise, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, Noise, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { generatorBiasOnlyBackground } from '../gan/epoch-probe.js';
 import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { disposeProbeRun } from '../gan/evaluate.js';
@@ -70,6 +70,7 @@ export const evaluate = defineStage({
     grid: file({ fileName: 'grid.png', description: 'held-out inputs, then each evaluated epoch\'s output' }),
   },
   tolerance: FLOAT_KERNELS,
+  resources: GAN,
   metrics: ['evaluation'],
   plots: [
     { name: 'kid', x: 'epoch', y: ['kid', 'kidBaseline'], title: 'KID on face descriptors vs real masked faces (lower is better)' },

@@ -10,7 +10,7 @@
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Defaulted, defineStage, dir, FLOAT_KERNELS, NetworkSize, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, NetworkSize, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { createDomainBatchSource } from '../gan/domain-batches.js';
 import { createGeneratorWeights, disposeWeights, type GeneratorWeights } from '../gan/generator.js';
 import { exportGenerator, GENERATOR_JSON, readGeneratorWeights, transferGeneratorWeights } from '../gan/generator-weights.js';
@@ -65,6 +65,7 @@ export const pretrainFromMultiFace = defineStage({
   },
   outputs: { weights: dir('G_A/ and G_B/ (generator.json + generator.bin) and transfer.json') },
   tolerance: FLOAT_KERNELS,
+  resources: GAN,
   metrics: ['transfer'],
   plots: [{ name: 'losses', x: 'epoch', y: ['g_total', 'dA', 'dB', 'nmc'], title: 'pretraining losses per epoch' }],
   packages: ['@tensorflow/tfjs-core'],

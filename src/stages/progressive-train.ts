@@ -11,7 +11,7 @@
  */
 import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Defaulted, defineStage, dir, FLOAT_KERNELS, file, ImageSize, NetworkSize, Noise, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, NetworkSize, Noise, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { createDomainBatchSource, type PhaseData } from '../gan/domain-batches.js';
 import { patchSide } from '../gan/discriminator.js';
 import { probeEpoch, readQualityLog, writeQualityLog } from '../gan/epoch-probe.js';
@@ -115,6 +115,7 @@ export const progressiveTrain = defineStage({
     samples: dir('one sample grid per epoch: input | A10 | output | noise samples'),
   },
   tolerance: FLOAT_KERNELS,
+  resources: GAN,
   metrics: ['train'],
   plots: [
     { name: 'losses', x: 'epoch', y: ['g_total', 'gA_gan', 'gB_gan', 'cycleA', 'cycleB', 'idtA', 'idtB', 'nmc', 'attention', 'dA', 'dB'], title: 'training losses per epoch' },

@@ -12,6 +12,7 @@ import type { Artifact } from '../../dsl/artifact.js';
 import type { Experiment, StageInstance } from '../../dsl/experiment.js';
 import { plotName, type StageDefinition } from '../../dsl/stage.js';
 import { EXACT, resolveTolerance, type Tolerance } from '../../dsl/tolerance.js';
+import { resolveResources, SMALL, type Resources } from '../../dsl/resources.js';
 import { canonicalJson } from '../../kit/canonical-json.js';
 import {
   dvcStageName, fingerprintPath, metricsPath, outputPath, paramsKey, plotPath, stageCommand,
@@ -43,6 +44,8 @@ export interface StageWiring {
   readonly tolerance: Tolerance;
   /** `repro exec` runs the stage in TensorFlow's deterministic mode; its fingerprint's backend says so */
   readonly deterministic: boolean;
+  /** what the scheduler reserves for it: the stage's resources with the experiment's override applied */
+  readonly resources: Resources;
 }
 
 /** One DVC stage. */
@@ -141,6 +144,7 @@ function compileInstance(
     cmd: stageCommand(experiment.name, instance.id),
     tolerance: resolveTolerance(EXACT, instance.stage.tolerance, instance.tolerance),
     deterministic: instance.deterministic,
+    resources: resolveResources(SMALL, instance.stage.resources, instance.resources),
   };
 }
 

@@ -51,6 +51,7 @@ export function toResolvedStage(stage: CompiledStage, entry: string): ResolvedSt
     cmd: stage.cmd,
     tolerance: stage.tolerance,
     deterministic: stage.deterministic,
+    resources: stage.resources,
   };
 }
 

@@ -1,0 +1,60 @@
+/**
+ * What a stage needs to run: CPU cores, memory and GPUs. A stage definition declares its own (`resources`
+ * in `defineStage`), an experiment may override any field per stage instance (`x.stage(s, { ...,
+ * resources })`), and the compile records the result in `.repro/stages/<stage>.json`, where `repro run -j`
+ * packs stages into the machine and `--executor slurm` maps them to `sbatch` options. Resources are not a
+ * dependency: changing them never reruns a stage. `gpus` is a request: where no GPU exists a GPU stage
+ * runs on the CPU backend (as the GAN stages always could). Plain data only; scheduling lives in
+ * src/runtime/schedule/.
+ */
+
+export interface Resources {
+  /** CPU cores the stage keeps busy */
+  readonly cpus: number;
+  /** peak resident memory, GiB */
+  readonly memoryGiB: number;
+  /** GPUs it asks for (one per TensorFlow process; 0 for image stages) */
+  readonly gpus: number;
+}
+
+/** Image and data stages: one core (sharp and the detector run in one Node process), 2 GiB. */
+export const SMALL: Resources = Object.freeze({ cpus: 1, memoryGiB: 2, gpus: 0 });
+
+/** Stages that train or run the translator: TensorFlow's thread pools on two cores, 8 GiB, one GPU. */
+export const GAN: Resources = Object.freeze({ cpus: 2, memoryGiB: 8, gpus: 1 });
+
+/** The fields a stage or an experiment may set; the rest come from the level below. */
+export type ResourcesOverride = Partial<Resources>;
+
+/** Applies `overrides` in order over `base`. */
+export function resolveResources(base: Resources, ...overrides: readonly (ResourcesOverride | undefined)[]): Resources {
+  return Object.assign({}, base, ...overrides.filter((o) => o !== undefined)) as Resources;
+}
+
+/** What each field accepts: whole cores and GPUs, memory in GiB above zero. */
+const FIELDS: Readonly<Record<keyof Resources, { readonly min: number; readonly integer: boolean }>> = {
+  cpus: { min: 1, integer: true },
+  memoryGiB: { min: Number.MIN_VALUE, integer: false },
+  gpus: { min: 0, integer: true },
+};
+
+/** What is wrong with an override, one message per field: unknown names and values out of range. */
+export function checkResources(override: unknown): string[] {
+  if (override === undefined) return [];
+  const names = Object.keys(FIELDS).join(', ');
+  if (typeof override !== 'object' || override === null || Array.isArray(override)) return [`resources expected an object with some of ${names}, received ${JSON.stringify(override)}`];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(override)) {
+    const field = FIELDS[key as keyof Resources];
+    if (!field) problems.push(`resources '${key}' is not a resource; expected one of ${names}`);
+    else if (typeof value !== 'number' || !Number.isFinite(value) || value < field.min || (field.integer && !Number.isInteger(value))) {
+      problems.push(`resources '${key}' expected ${field.integer ? `a whole number ≥ ${field.min}` : 'a number of GiB above 0'}, received ${JSON.stringify(value)}`);
+    }
+  }
+  return problems;
+}
+
+/** `2 cpus, 8 GiB, 1 gpu` */
+export function formatResources(resources: Resources): string {
+  return `${resources.cpus} cpu${resources.cpus === 1 ? '' : 's'}, ${resources.memoryGiB} GiB${resources.gpus > 0 ? `, ${resources.gpus} gpu${resources.gpus === 1 ? '' : 's'}` : ''}`;
+}

@@ -1,0 +1,68 @@
+/**
+ * The stages a run will visit, in DVC's order, with each one's upstream stages and resources. The order is
+ * DVC's own — its `plan_repro` over the targets, asked through DVC's Python modules (`dvc repro --dry`
+ * would say the same, but fails while a dep is not there yet) — and committing finished stages in that
+ * order makes `dvc.lock` byte-identical to a sequential `dvc repro`, which writes entries as it goes. Edges come from dvc.yaml: a stage depends on another when one of its deps is one of
+ * the other's outputs, or lies inside or above it. Resources come from each stage's compiled
+ * `.repro/stages/<stage>.json`.
+ */
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { SMALL, resolveResources, type Resources } from '../../dsl/resources.js';
+import { readTextIfExists } from '../../kit/fs-atomic.js';
+import { PIPELINE_FILE } from '../compile/paths.js';
+import { resolvedStagePath } from '../compile/resolved-stage.js';
+import { runDvcPython } from '../dvc.js';
+
+/** What `dvc repro <targets>` would visit, in its order (dvc/repo/reproduce.py), as JSON. */
+const PLAN_REPRO = `
+import json, sys
+from dvc.repo import Repo
+from dvc.repo.reproduce import collect_stages, get_active_graph, plan_repro
+with Repo('.') as repo:
+    steps = plan_repro(get_active_graph(repo.index.graph), collect_stages(repo, sys.argv[1:]))
+    print(json.dumps([step.addressing for step in steps]))
+`;
+
+export interface PlannedStage {
+  readonly name: string;
+  /** the shell command dvc.yaml gives it */
+  readonly cmd: string;
+  /** stages of the plan whose outputs it reads */
+  readonly upstream: readonly string[];
+  readonly resources: Resources;
+}
+
+type PathList = readonly (string | Readonly<Record<string, unknown>>)[];
+interface YamlStage { cmd?: string; deps?: PathList; outs?: PathList; metrics?: PathList; plots?: PathList }
+
+/** The plan for `targets` (DVC stage names) of the project at `root`. */
+export async function planStages(root: string, targets: readonly string[]): Promise<PlannedStage[]> {
+  const planned = await runDvcPython(root, PLAN_REPRO, targets);
+  const order = (JSON.parse(planned.stdout) as string[]).map((address) => address.replace(/^dvc\.yaml:/, ''));
+  const pipeline = (parseYaml((await readTextIfExists(join(root, PIPELINE_FILE))) ?? '') ?? {}) as { stages?: Record<string, YamlStage> };
+  const stages = pipeline.stages ?? {};
+  const names = order.filter((name) => stages[name] !== undefined);
+  const outsOf = new Map(names.map((name) => [name, paths([...(stages[name]!.outs ?? []), ...(stages[name]!.metrics ?? []), ...(stages[name]!.plots ?? [])])]));
+  const plan: PlannedStage[] = [];
+  for (const name of names) {
+    const deps = paths(stages[name]!.deps ?? []);
+    const upstream = names.filter((other) => other !== name && outsOf.get(other)!.some((out) => deps.some((dep) => overlaps(dep, out))));
+    plan.push({ name, cmd: stages[name]!.cmd ?? '', upstream, resources: await recordedResources(root, name) });
+  }
+  return plan;
+}
+
+function paths(list: PathList): string[] {
+  return list.flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.keys(entry)));
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+}
+
+async function recordedResources(root: string, stage: string): Promise<Resources> {
+  const text = await readTextIfExists(join(root, resolvedStagePath(stage)));
+  const recorded = text === undefined ? undefined : (JSON.parse(text) as { resources?: Partial<Resources> }).resources;
+  return resolveResources(SMALL, recorded);
+}

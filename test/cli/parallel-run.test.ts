@@ -1,0 +1,136 @@
+/**
+ * `repro run -j N` through the real CLI, real dvc and git: the lab project's two independent stages run
+ * at the same time and the result — outputs, metrics and dvc.lock — is byte-identical to `-j 1` (DVC
+ * running them one by one), `dvc status` is clean, every stage has its own log and prefixed lines; a
+ * failing stage stops its downstream while its running sibling finishes and is kept in dvc.lock, and the
+ * rerun after the fix runs only what did not finish.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { labFiles } from '../helpers/lab-project.js';
+import { makeTmpRepo, must, type TmpRepo } from '../helpers/tmp-repo.js';
+
+/** Waits, then writes a file: long enough for a sibling to start and fail meanwhile. */
+const SLOW_TS = `/** Writes 'slow' after a pause. */
+import { writeFile } from 'node:fs/promises';
+import { defineStage, dir, file, Type } from '../dsl/index.js';
+
+export const slow = defineStage({
+  id: 'slow',
+  params: Type.Object({ ms: Type.Integer() }),
+  inputs: { dir: dir() },
+  outputs: { note: file({ fileName: 'note.txt' }) },
+  async run({ params, outputs }) {
+    await new Promise((resolve) => setTimeout(resolve, params.ms));
+    await writeFile(outputs.note, 'slow\\n');
+  },
+});
+`;
+
+const FLAKY_TS = `/** Throws when told to, else writes 'flaky'. */
+import { writeFile } from 'node:fs/promises';
+import { defineStage, dir, file, Type } from '../dsl/index.js';
+
+export const flaky = defineStage({
+  id: 'flaky',
+  params: Type.Object({ fail: Type.Boolean() }),
+  inputs: { dir: dir() },
+  outputs: { note: file({ fileName: 'note.txt' }) },
+  async run({ params, outputs }) {
+    if (params.fail) throw new Error('flaky stage told to fail');
+    await writeFile(outputs.note, 'flaky\\n');
+  },
+});
+`;
+
+const JOIN_TS = `/** Concatenates two notes. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { defineStage, file, Type } from '../dsl/index.js';
+
+export const join = defineStage({
+  id: 'join',
+  params: Type.Object({}),
+  inputs: { a: file(), b: file() },
+  outputs: { both: file({ fileName: 'both.txt' }) },
+  async run({ inputs, outputs }) {
+    await writeFile(outputs.both, (await readFile(inputs.a, 'utf8')) + (await readFile(inputs.b, 'utf8')));
+  },
+});
+`;
+
+function branchy(fail: boolean): string {
+  return `import { defineExperiment } from '../src/dsl/index.js';
+import { slow } from '../src/lab/slow.js';
+import { flaky } from '../src/lab/flaky.js';
+import { join } from '../src/lab/join.js';
+
+export default defineExperiment('branchy', (x) => {
+  const raw = x.data('data/raw');
+  const a = x.stage(slow, { inputs: { dir: raw }, params: { ms: 4000 } });
+  const b = x.stage(flaky, { inputs: { dir: raw }, params: { fail: ${fail} } });
+  x.stage(join, { inputs: { a: a.outputs.note, b: b.outputs.note }, params: {} });
+});
+`;
+}
+
+const parallel = suite<{ one: TmpRepo; two: TmpRepo }>('repro run -j');
+
+parallel.before(async (context) => {
+  const files = await labFiles();
+  context.one = await makeTmpRepo({ files, dvcAdd: ['data/raw'] });
+  context.two = await makeTmpRepo({ files, dvcAdd: ['data/raw'] });
+});
+parallel.after(async ({ one, two }) => {
+  await one?.remove();
+  await two?.remove();
+});
+
+parallel('-j 2 runs the independent stages together; outputs and dvc.lock equal -j 1 byte for byte; dvc status clean', async ({ one, two }) => {
+  const sequential = await must(one.repro('run', 'lab', '-j', '1', '--json'));
+  const together = await must(two.repro('run', 'lab', '-j', '2', '--json'));
+  assert.equal((JSON.parse(together.stdout) as { ran: string[] }).ran.sort(), (JSON.parse(sequential.stdout) as { ran: string[] }).ran.sort());
+  const started = [...together.stderr.matchAll(/^\[(lab_[\w-]+)\] (started|finished)/gm)].map((m) => `${m[2]} ${m[1]}`);
+  const firstFinish = started.findIndex((e) => e.startsWith('finished'));
+  assert.equal(started.slice(0, firstFinish).sort(), ['started lab_count-files', 'started lab_resize-images'], `~> both independent stages started before either finished: ${started.join(', ')}`);
+  assert.is(await two.read('dvc.lock'), await one.read('dvc.lock'), '~> dvc.lock is byte-identical');
+  for (const path of ['out/lab/summarize/summary.json', 'out/lab/count-files/list.txt', 'reports/lab/summarize/counts.json']) {
+    assert.is(await two.read(path), await one.read(path), `~> ${path}`);
+  }
+  const status = await must(two.dvc('status'));
+  assert.match(status.stdout, /Data and pipelines are up to date/);
+  const log = await readFile(join(two.root, 'runs', 'logs', 'lab_count-files.log'), 'utf8');
+  assert.ok(log.length > 0, '~> each stage has its own log');
+  const again = await must(two.repro('run', 'lab', '-j', '2'));
+  assert.match(again.stdout, /nothing to run/);
+});
+
+parallel('a failing stage stops its downstream; the running sibling finishes and is kept; the rerun runs only the rest', async ({ two }) => {
+  await two.write('src/lab/slow.ts', SLOW_TS);
+  await two.write('src/lab/flaky.ts', FLAKY_TS);
+  await two.write('src/lab/join.ts', JOIN_TS);
+  await two.write('experiments/branchy.ts', branchy(true));
+  await must(two.git('add', '-A'));
+  await must(two.git('commit', '-q', '-m', 'branchy'));
+  const failed = await two.repro('run', 'branchy', '-j', '2', '--no-exp');
+  assert.is(failed.exitCode, 1);
+  assert.match(failed.stderr, /error stage 'branchy_flaky' failed \(exit 1\); 1 stage did not start; 1 finished stage recorded in dvc\.lock \(branchy_slow\)/);
+  assert.match(failed.stderr, /flaky stage told to fail/);
+  assert.match(failed.stderr, /runs\/logs\/branchy_flaky\.log/);
+  const lock = await two.read('dvc.lock');
+  assert.match(lock, /branchy_slow:/, '~> the sibling that was running finished and is in dvc.lock');
+  assert.not.match(lock, /branchy_join:/, '~> the downstream never ran');
+  await two.write('experiments/branchy.ts', branchy(false));
+  const rerun = JSON.parse((await must(two.repro('run', 'branchy', '-j', '2', '--no-exp', '--json'))).stdout) as { ran: string[] };
+  assert.equal(rerun.ran.sort(), ['branchy_flaky', 'branchy_join'], '~> the finished stage did not run again');
+  assert.is(await two.read('out/branchy/join/both.txt'), 'slow\nflaky\n');
+});
+
+parallel('-j that is not a whole number ≥ 1 is refused, naming what it got', async ({ one }) => {
+  const result = await one.repro('run', 'lab', '-j', '0');
+  assert.is(result.exitCode, 1);
+  assert.match(result.stderr, /-j expected a whole number of stages ≥ 1, received '0'/);
+});
+
+parallel.run();
