@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   RECOMPUTE_DIVERGED: 'a stage recomputed from a run\'s pinned inputs diverged beyond its tolerance',
   PIN_MISMATCH: 'this machine differs from a pinned environment',
   RUN_IN_PROGRESS: 'another run holds the repository',
+  CONFIG_INVALID: 'repro.config.json does not hold valid settings',
+  SLURM_UNAVAILABLE: 'the Slurm commands are missing or the cluster does not answer',
   USAGE: 'bad command-line usage',
   INTERRUPTED: 'interrupted by a signal',
 } as const;

@@ -37,6 +37,7 @@ program
   .option('--backend', 'tensor backend: auto, tensorflow-gpu, tensorflow, wasm, cpu')
   .option('--deterministic', "TensorFlow's deterministic mode: one thread, deterministic ops, no oneDNN (TensorFlow stages rerun under it)", false)
   .option('-j, --jobs', "most stages at once, within the machine's cores, memory and GPUs (default: its cores; 1: DVC runs them one by one)")
+  .option('--executor', 'where stages run: local, or slurm (one sbatch job per stage; settings from repro.config.json)')
   .option('--json', 'print the result as JSON')
   .example('run demo')
   .example('run demo -S demo.resize-images.width=128 -n wider')

@@ -49,6 +49,8 @@ export interface RunOptions {
   readonly jobs?: number | undefined;
   /** stops a parallel run (Ctrl-C): running stages get SIGINT, finished ones are kept */
   readonly signal?: AbortSignal | undefined;
+  /** where stages run: this machine, or Slurm jobs (always through the parallel path) @default 'local' */
+  readonly executor?: 'local' | 'slurm' | undefined;
 }
 
 export interface RunResult {
@@ -131,7 +133,10 @@ async function runDvcPipeline(
     ? ['exp', 'run', ...(run.name ? ['-n', run.name] : []), ...(run.set ?? []).flatMap((s) => ['-S', s])]
     : ['repro'];
   // -S rewrites params.yaml inside `dvc exp run`, so such a run stays sequential.
-  const parallel = (run.jobs ?? 1) > 1 && !run.set?.length;
+  const parallel = ((run.jobs ?? 1) > 1 || run.executor === 'slurm') && !run.set?.length;
+  if (run.executor === 'slurm' && run.set?.length) {
+    throw new ReproError('USAGE', '`-S` expected without `--executor slurm`, received both', { hint: 'set the param in the experiment file instead, then `repro run --executor slurm`' });
+  }
   if (run.force && !parallel) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
   await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));
@@ -148,6 +153,7 @@ async function runDvcPipeline(
       env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
       onOutput: run.onOutput,
       signal: run.signal,
+      executor: run.executor,
     });
   }
   // After a parallel run every stage is committed: DVC finds them up to date and records the run.

@@ -18,11 +18,28 @@ commands.before(async (context) => {
 });
 commands.after(async ({ repo }) => repo.remove());
 
-commands('dag prints each stage with its inputs and outputs; --json gives the edges', async ({ repo }) => {
+commands('dag prints each stage with its resources, inputs and outputs; --json gives the edges', async ({ repo }) => {
   const text = (await must(repo.repro('dag', 'lab'))).stdout;
-  assert.match(text, /^lab_summarize {2}\[summarize\]\n {2}← images: out\/lab\/resize-images\/images\n {2}← listing: out\/lab\/count-files\/list\.txt\n {2}→ summary: out\/lab\/summarize\/summary\.json$/m);
+  assert.match(text, /^lab_summarize {2}\[summarize\] {2}\(1 cpu, 2 GiB\)\n {2}← images: out\/lab\/resize-images\/images\n {2}← listing: out\/lab\/count-files\/list\.txt\n {2}→ summary: out\/lab\/summarize\/summary\.json$/m);
   const graph = JSON.parse((await must(repo.repro('dag', '--json'))).stdout) as { name: string; upstream: string[] }[];
   assert.equal(graph.find((s) => s.name === 'lab_summarize')?.upstream, ['lab_count-files', 'lab_resize-images']);
+});
+
+commands('an experiment overrides a stage\'s resources; a bad value names the field, what it expected and the line', async ({ repo }) => {
+  const original = await repo.read('experiments/lab.ts');
+  const withResources = (value: string) => original.replace("params: { prefix: '> ' } }", `params: { prefix: '> ' }, resources: ${value} }`);
+  try {
+    await repo.write('experiments/lab.ts', withResources('{ cpus: 2, memoryGiB: 0.5 }'));
+    const graph = JSON.parse((await must(repo.repro('dag', 'lab', '--json'))).stdout) as { name: string; resources: unknown }[];
+    assert.equal(graph.find((s) => s.name === 'lab_count-files')?.resources, { cpus: 2, memoryGiB: 0.5, gpus: 0 });
+    assert.equal(graph.find((s) => s.name === 'lab_summarize')?.resources, { cpus: 1, memoryGiB: 2, gpus: 0 }, '~> the others keep the default');
+    await repo.write('experiments/lab.ts', withResources('{ cpus: 0 }'));
+    const bad = await repo.repro('dag', 'lab');
+    assert.is(bad.exitCode, 1);
+    assert.match(bad.stderr, /experiments\/lab\.ts:\d+.*stage 'lab\/count-files': resources 'cpus' expected a whole number ≥ 1, received 0/);
+  } finally {
+    await repo.write('experiments/lab.ts', original);
+  }
 });
 
 commands('schema describes params.yaml, and params.yaml validates against it', async ({ repo }) => {

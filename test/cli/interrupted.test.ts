@@ -82,7 +82,8 @@ halt('a stage that throws: exit 1, its message, no output and no temp folder', a
 });
 
 halt('the same failure through `repro run` reports DVC failing and leaves nothing', async ({ repo }) => {
-  const result = await repo.repro('run', 'halt', '--no-exp');
+  // -j 1: DVC runs the stages one by one and stops at the failure (test/cli/parallel-run has -j 2)
+  const result = await repo.repro('run', 'halt', '--no-exp', '-j', '1');
   assert.is(result.exitCode, 1);
   assert.match(result.stderr, /the model diverged/);
   assert.match(result.stderr, /error .*dvc/i);

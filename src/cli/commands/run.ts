@@ -3,7 +3,8 @@
  * which stages ran, or "nothing to run" when no stage changed (stdout, or JSON with `--json`); experiments
  * skipped for missing data are named on stderr. `--deterministic` puts TensorFlow's deterministic switches
  * in the environment first (kit/deterministic-mode.ts): TensorFlow stages rerun under them. `-j N` (default:
- * the cores) runs changed stages in parallel; Ctrl-C then stops them and keeps what finished.
+ * the cores) runs changed stages in parallel, `--executor slurm` as Slurm jobs; Ctrl-C then stops them and
+ * keeps what finished.
  */
 import { availableParallelism } from 'node:os';
 import { ReproError } from '../../errors.js';
@@ -20,6 +21,7 @@ interface RunFlags {
   backend?: string;
   deterministic?: boolean;
   jobs?: number | string;
+  executor?: string;
   json?: boolean;
 }
 
@@ -27,24 +29,29 @@ export async function runCommand(experiment: string | undefined, flags: RunFlags
   const root = findProjectRoot();
   // Before anything describes the backend: the fingerprints, DVC's stages and the pin all see the switches.
   if (flags.deterministic) enterDeterministicMode();
-  const jobs = flags.jobs === undefined ? availableParallelism() : Number(flags.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) {
+  const executor = flags.executor ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm') {
+    throw new ReproError('USAGE', `--executor expected 'local' or 'slurm', received '${String(executor)}'`, { hint: 'run `repro run --executor slurm` (settings in repro.config.json), or leave it out' });
+  }
+  // On a cluster Slurm packs the jobs; -j then only caps how many are queued at once.
+  const jobs = flags.jobs === undefined ? (executor === 'slurm' ? Number.POSITIVE_INFINITY : availableParallelism()) : Number(flags.jobs);
+  if (!(Number.isInteger(jobs) || jobs === Number.POSITIVE_INFINITY) || jobs < 1) {
     throw new ReproError('USAGE', `-j expected a whole number of stages ≥ 1, received '${String(flags.jobs)}'`, { hint: `run \`repro run -j ${availableParallelism()}\` (this machine's cores), or -j 1 for one stage at a time` });
   }
   const controller = new AbortController();
   const stop = () => controller.abort(new Error('interrupted'));
   // Only a parallel run stops its own stages; one by one, DVC and the stage take the signal themselves.
-  const parallel = jobs > 1 && flags.set === undefined;
+  const parallel = (jobs > 1 || executor === 'slurm') && flags.set === undefined;
   if (parallel) process.once('SIGINT', stop).once('SIGTERM', stop);
   try {
-    return await runWith(root, experiment, flags, jobs, controller.signal);
+    return await runWith(root, experiment, flags, { jobs, executor, signal: controller.signal });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
 }
 
-async function runWith(root: string, experiment: string | undefined, flags: RunFlags, jobs: number, signal: AbortSignal): Promise<number> {
+async function runWith(root: string, experiment: string | undefined, flags: RunFlags, how: { jobs: number; executor: 'local' | 'slurm'; signal: AbortSignal }): Promise<number> {
   const experiments = [experiment, ...flags._].filter((e): e is string => typeof e === 'string' && e !== '');
   const set = flags.set === undefined ? [] : [flags.set].flat().map(String);
   const result = await runPipeline(root, {
@@ -55,8 +62,7 @@ async function runWith(root: string, experiment: string | undefined, flags: RunF
     force: flags.force,
     backend: flags.backend,
     onOutput: (chunk) => process.stderr.write(chunk),
-    jobs,
-    signal,
+    ...how,
   });
   for (const { experiment: name, issues } of result.skipped) {
     process.stderr.write(`warning: skipped experiment '${name}': ${issues.map((i) => i.message.replace(/ \(try .*\)$/, '')).join('; ')} — add its data, then \`repro run ${name}\`\n`);

@@ -14,7 +14,13 @@ export interface Grant {
   readonly gpus: readonly string[];
 }
 
-export class ResourcePool {
+/** What the plan runner asks before starting a stage; a cluster's pool grants everything. */
+export interface Pool {
+  take(wanted: Resources): Grant | undefined;
+  give(grant: Grant): void;
+}
+
+export class ResourcePool implements Pool {
   private cpus: number;
   private memoryGiB: number;
   private readonly freeGpus: string[];

@@ -1,6 +1,6 @@
 /**
  * `repro run -j N` before DVC: the targets' plan (stage-plan.ts) is run by `runPlan` on the local
- * executor (or another, e.g. Slurm), each finished stage recorded with `dvc commit -f <stage>` — DVC
+ * executor or as Slurm jobs (`--executor slurm`, slurm/), each finished stage recorded with `dvc commit -f <stage>` — DVC
  * hashes its deps and outputs, caches them and writes its dvc.lock entry exactly as `dvc repro` would
  * after running it. Afterwards the caller's `dvc exp run` / `dvc repro` finds every stage up to date and
  * records the run (the experiment commit) as always. Why this is safe: DVC's lock entry for a stage is a
@@ -12,11 +12,16 @@
 import { ReproError } from '../../errors.js';
 import { runDvc } from '../dvc.js';
 import { findFirstChange } from '../up-to-date.js';
+import { restoreFromRunCache } from './run-cache.js';
 import type { Capacity } from './capacity.js';
 import { localExecutor } from './local-executor.js';
-import { ResourcePool } from './resource-pool.js';
+import { ResourcePool, type Pool } from './resource-pool.js';
 import { runPlan, type Executor, type PlanResult } from './run-plan.js';
 import { planStages } from './stage-plan.js';
+import { ClusterPool } from './slurm/cluster-pool.js';
+import { readSlurmConfig } from './slurm/slurm-config.js';
+import { probeCluster, slurmExecutor } from './slurm/slurm-executor.js';
+import { formatResources } from '../../dsl/resources.js';
 
 export interface ParallelOptions {
   readonly targets: readonly string[];
@@ -29,27 +34,48 @@ export interface ParallelOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly onOutput?: ((chunk: string) => void) | undefined;
   readonly signal?: AbortSignal | undefined;
-  /** defaults to local processes */
-  readonly executor?: Executor | undefined;
+  /** `local` processes on this machine, or `slurm` jobs (settings from repro.config.json) @default 'local' */
+  readonly executor?: 'local' | 'slurm' | undefined;
+}
+
+/** The executor, its pool and whether it queues stages ahead of their upstream (a cluster does). */
+async function chooseExecutor(root: string, options: ParallelOptions): Promise<{ executor: Executor; pool: Pool; eager: boolean; close: () => Promise<void> }> {
+  if (options.executor !== 'slurm') {
+    return { executor: localExecutor({ root, env: options.env, onOutput: options.onOutput }), pool: new ResourcePool(options.capacity, options.jobs), eager: false, close: async () => {} };
+  }
+  const config = await readSlurmConfig(root);
+  const { gpus } = await probeCluster(config);
+  const executor = slurmExecutor({ root, config, env: options.env, gpus });
+  return { executor, pool: new ClusterPool(gpus, options.jobs), eager: true, close: () => executor.close() };
 }
 
 /** Runs the changed stages among `targets` in parallel and commits each; throws when one failed or the run was stopped. */
 export async function runInParallel(root: string, options: ParallelOptions): Promise<PlanResult> {
   const plan = await planStages(root, options.targets);
-  const executor = options.executor ?? localExecutor({ root, env: options.env, onOutput: options.onOutput });
+  const { executor, pool, eager, close } = await chooseExecutor(root, options);
+  // DVC takes the repository lock for a commit or a restore: one at a time.
+  let turn: Promise<unknown> = Promise.resolve();
+  const withDvc = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = turn.then(task);
+    turn = next.catch(() => undefined);
+    return next;
+  };
   const result = await runPlan({
     plan,
-    pool: new ResourcePool(options.capacity, options.jobs),
+    pool,
     executor,
-    needsRun: async (stage) => options.force === true || (await findFirstChange(root, [stage.name])) !== undefined,
-    commit: async (stage) => {
-      await runDvc(root, ['commit', '--force', '--quiet', stage.name]);
+    eager,
+    needsRun: async (stage) => {
+      if (options.force) return 'run';
+      if ((await findFirstChange(root, [stage.name])) === undefined) return 'up-to-date';
+      return (await withDvc(() => restoreFromRunCache(root, stage.name))) ? 'restored' : 'run';
     },
+    commit: (stage) => withDvc(async () => void (await runDvc(root, ['commit', '--force', '--quiet', stage.name]))),
     signal: options.signal,
-    onStart: (stage, grant) => options.onOutput?.(`[${stage.name}] started (${grant.resources.cpus} cpu, ${grant.resources.memoryGiB} GiB${grant.gpus.length ? `, GPU ${grant.gpus.join(',')}` : ''})\n`),
-    onEnd: (stage, outcome) => options.onOutput?.(`[${stage.name}] ${outcome.ok ? 'finished' : `failed (${outcome.reason ?? 'error'})`}\n`),
-  });
-  const kept = result.ran.length === 0 ? 'no stage finished' : `${result.ran.length} finished stage${result.ran.length === 1 ? '' : 's'} recorded in dvc.lock (${result.ran.join(', ')})`;
+    onStart: (stage, grant) => options.onOutput?.(`[${stage.name}] ${eager ? 'submitted' : 'started'} (${formatResources(grant.resources)}${grant.gpus.length ? ` on GPU ${grant.gpus.join(',')}` : ''})\n`),
+    onEnd: (stage, outcome) => options.onOutput?.(`[${stage.name}] ${outcome.ok ? 'finished' : `${outcome.blocked ? 'not run' : 'failed'} (${outcome.reason ?? 'error'})`}\n`),
+  }).finally(close);
+  const kept = result.ran.length === 0 ? 'no stage finished, dvc.lock unchanged' : `${result.ran.length} finished stage${result.ran.length === 1 ? '' : 's'} recorded in dvc.lock (${result.ran.join(', ')})`;
   if (result.interrupted) {
     throw new ReproError('INTERRUPTED', `run expected to finish, received an interrupt; ${kept}`, { hint: 'run the same `repro run` again: it reruns only what did not finish' });
   }

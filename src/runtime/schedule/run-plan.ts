@@ -5,9 +5,11 @@
  * `commit` (`dvc commit`), one at a time and in the plan's order — DVC's own order — so the lock comes
  * out as a sequential `dvc repro` writes it. A failed stage blocks its downstream; after a failure or an
  * abort no new stage starts, running ones finish (an abort is passed on to them) and every stage that
- * finished is committed, whatever happens to the others: nothing finished is lost.
+ * finished is committed, whatever happens to the others: nothing finished is lost. With `eager` (a
+ * cluster queue), a stage is handed over while stages it reads still run, and its executor holds it
+ * until they succeed.
  */
-import type { Grant, ResourcePool } from './resource-pool.js';
+import type { Grant, Pool } from './resource-pool.js';
 import type { PlannedStage } from './stage-plan.js';
 
 /** How a stage ended on its executor. */
@@ -19,23 +21,36 @@ export interface StageOutcome {
   readonly log: string;
   /** what ended it when not ok: `exit 1`, `CANCELLED`, … */
   readonly reason?: string;
+  /** it never ran because a stage it reads failed (a queued job whose dependency cannot be met) */
+  readonly blocked?: boolean;
 }
 
 export interface Executor {
-  /** runs `stage` with `grant`; resolves when it has ended, never rejects for a failing stage */
-  run(stage: PlannedStage, grant: Grant, signal: AbortSignal): Promise<StageOutcome>;
+  /**
+   * runs `stage` with `grant`; resolves when it has ended, never rejects for a failing stage. `after`: the
+   * upstream stages still running (only with `eager`), which the executor must wait for itself
+   */
+  run(stage: PlannedStage, grant: Grant, signal: AbortSignal, after: readonly string[]): Promise<StageOutcome>;
 }
 
 export interface PlanOptions {
   readonly plan: readonly PlannedStage[];
-  readonly pool: ResourcePool;
+  readonly pool: Pool;
   readonly executor: Executor;
-  /** false when the stage is certainly up to date (it is then skipped) */
-  readonly needsRun: (stage: PlannedStage) => Promise<boolean>;
+  /**
+   * `up-to-date`: skip it; `restored`: its outputs came from DVC's run cache (commit it, do not run it);
+   * `run`: it changed
+   */
+  readonly needsRun: (stage: PlannedStage) => Promise<'run' | 'up-to-date' | 'restored'>;
   /** records a finished stage in dvc.lock; called one at a time */
   readonly commit: (stage: PlannedStage) => Promise<void>;
   /** Ctrl-C */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * start a stage while stages it reads still run (a queue such as Slurm's holds it with a dependency);
+   * such a stage counts as changed, as it would once they finish with new outputs
+   */
+  readonly eager?: boolean | undefined;
   readonly onStart?: ((stage: PlannedStage, grant: Grant) => void) | undefined;
   readonly onEnd?: ((stage: PlannedStage, outcome: StageOutcome) => void) | undefined;
 }
@@ -44,13 +59,15 @@ export interface PlanResult {
   /** stages that ran and were committed, in the order they finished */
   readonly ran: readonly string[];
   readonly upToDate: readonly string[];
+  /** stages whose outputs DVC restored from its run cache, committed without running */
+  readonly restored: readonly string[];
   readonly failed: readonly { readonly stage: string; readonly outcome: StageOutcome }[];
   /** stages that did not start: downstream of a failure, or left when the run stopped */
   readonly notRun: readonly string[];
   readonly interrupted: boolean;
 }
 
-type State = 'pending' | 'running' | 'ran' | 'up-to-date' | 'failed' | 'blocked';
+type State = 'pending' | 'running' | 'ran' | 'restored' | 'up-to-date' | 'failed' | 'blocked';
 
 /** Runs `plan`; see the file comment. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
@@ -72,25 +89,25 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
       for (; committed < plan.length; committed += 1) {
         const stage = plan[committed]!;
         const now = state.get(stage.name)!;
-        if (now === 'ran') await options.commit(stage);
+        if (now === 'ran' || now === 'restored') await options.commit(stage);
         else if (!all && (now === 'pending' || now === 'running')) break;
       }
     });
     return commits;
   };
 
-  const start = (stage: PlannedStage, grant: Grant) => {
+  const start = (stage: PlannedStage, grant: Grant, after: string[]) => {
     state.set(stage.name, 'running');
     options.onStart?.(stage, grant);
     const done = executor
-      .run(stage, grant, abort.signal)
+      .run(stage, grant, abort.signal, after)
       .catch((error: unknown): StageOutcome => ({ ok: false, tail: error instanceof Error ? error.message : String(error), log: '', reason: 'executor error' }))
       .then(async (outcome) => {
         pool.give(grant);
         running.delete(stage.name);
-        state.set(stage.name, outcome.ok ? 'ran' : 'failed');
+        state.set(stage.name, outcome.ok ? 'ran' : outcome.blocked ? 'blocked' : 'failed');
         if (outcome.ok) ran.push(stage.name);
-        else failed.push({ stage: stage.name, outcome });
+        else if (!outcome.blocked) failed.push({ stage: stage.name, outcome });
         options.onEnd?.(stage, outcome);
         await commitSettled(false);
       });
@@ -106,15 +123,17 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         continue;
       }
       if (stopping()) continue;
-      if (!upstream.every((s) => s === 'ran' || s === 'up-to-date')) continue;
+      const after = stage.upstream.filter((name) => state.get(name) === 'running');
+      if (!upstream.every((s) => s === 'ran' || s === 'restored' || s === 'up-to-date' || (options.eager && s === 'running'))) continue;
       const grant = pool.take(stage.resources);
       if (!grant) continue;
-      if (!(await options.needsRun(stage))) {
+      const verdict = after.length === 0 ? await options.needsRun(stage) : 'run';
+      if (verdict !== 'run') {
         pool.give(grant);
-        state.set(stage.name, 'up-to-date');
+        state.set(stage.name, verdict);
         continue;
       }
-      start(stage, grant);
+      start(stage, grant, after);
     }
   };
 
@@ -134,6 +153,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   return {
     ran,
     upToDate: plan.filter((s) => state.get(s.name) === 'up-to-date').map((s) => s.name),
+    restored: plan.filter((s) => state.get(s.name) === 'restored').map((s) => s.name),
     failed,
     notRun: plan.filter((s) => state.get(s.name) === 'pending' || state.get(s.name) === 'blocked').map((s) => s.name),
     interrupted: abort.signal.aborted,
