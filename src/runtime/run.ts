@@ -154,6 +154,8 @@ async function runDvcPipeline(
       onOutput: run.onOutput,
       signal: run.signal,
       executor: run.executor,
+    }).catch((error: unknown) => {
+      throw busyRepositoryError(error) ?? error;
     });
   }
   // After a parallel run every stage is committed: DVC finds them up to date and records the run.

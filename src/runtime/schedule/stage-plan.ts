@@ -14,12 +14,15 @@ import { PIPELINE_FILE } from '../compile/paths.js';
 import { resolvedStagePath } from '../compile/resolved-stage.js';
 import { runDvcPython } from '../dvc.js';
 
-/** What `dvc repro <targets>` would visit, in its order (dvc/repo/reproduce.py), as JSON. */
+/**
+ * What `dvc repro <targets>` would visit, in its order (dvc/repo/reproduce.py), as JSON; under DVC's
+ * repository lock, so a repository another dvc holds is found before any stage starts.
+ */
 const PLAN_REPRO = `
 import json, sys
 from dvc.repo import Repo
 from dvc.repo.reproduce import collect_stages, get_active_graph, plan_repro
-with Repo('.') as repo:
+with Repo('.') as repo, repo.lock:
     steps = plan_repro(get_active_graph(repo.index.graph), collect_stages(repo, sys.argv[1:]))
     print(json.dumps([step.addressing for step in steps]))
 `;
