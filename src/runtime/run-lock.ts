@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../kit/fs-atomic.js';
 
 const LOCK_FILE = '.repro/tmp/run.lock';
 
-interface Holder {
+export interface Holder {
   readonly pid: number;
   readonly command: string;
   /** ISO time the run started */
@@ -41,6 +41,12 @@ export async function acquireRunLock(root: string, command: string): Promise<() 
     }
   }
   throw new ReproError('RUN_IN_PROGRESS', `the run lock '${LOCK_FILE}' expected to be free, received one that reappeared while taking it`, { hint: 'run `repro run` again' });
+}
+
+/** Who holds the run lock now, when its process is alive; undefined when no run is in progress. */
+export async function runInProgress(root: string): Promise<Holder | undefined> {
+  const holder = await readHolder(join(root, LOCK_FILE));
+  return holder && isAlive(holder.pid) ? holder : undefined;
 }
 
 /**

@@ -16,7 +16,9 @@ import { execa } from 'execa';
 import { ReproError } from '../../../errors.js';
 import { LOG_DIR } from '../../compile/paths.js';
 import { writeJson } from '../../../kit/fs-atomic.js';
+import type { Grant } from '../resource-pool.js';
 import type { Executor, StageOutcome } from '../run-plan.js';
+import type { PlannedStage } from '../stage-plan.js';
 import { configArgs, type SlurmConfig } from './slurm-config.js';
 
 /** Jobs this run submitted, by stage, while it lasts. */
@@ -56,6 +58,8 @@ export async function probeCluster(config: SlurmConfig): Promise<{ gpus: boolean
 
 export function slurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
   const jobs = new Map<string, string>();
+  // A stage is handed over right after its upstream ones, before their sbatch returned: wait for their ids.
+  const submissions = new Map<string, Promise<string | undefined>>();
   const save = () => writeJson(join(options.root, JOBS_FILE), { jobs: Object.fromEntries(jobs) });
   return {
     jobs,
@@ -63,50 +67,63 @@ export function slurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
       await rm(join(options.root, JOBS_FILE), { force: true });
     },
     async run(stage, grant, signal, after): Promise<StageOutcome> {
-      const log = join(LOG_DIR, `${stage.name}.log`);
-      await mkdir(join(options.root, LOG_DIR), { recursive: true });
-      const { cpus, memoryGiB, gpus } = grant.resources;
-      const dependency = after.map((name) => jobs.get(name)).filter((id): id is string => id !== undefined);
-      const args = [
-        '--parsable',
-        `--job-name=repro:${stage.name}`,
-        `--chdir=${options.root}`,
-        `--output=${join(options.root, log)}`,
-        '--open-mode=truncate',
-        `--cpus-per-task=${cpus}`,
-        `--mem=${Math.ceil(memoryGiB * 1024)}M`,
-        ...(gpus > 0 && options.gpus ? [`--gres=gpu:${gpus}`] : []),
-        ...(dependency.length > 0 ? [`--dependency=afterok:${dependency.join(':')}`, '--kill-on-invalid-dep=no'] : []),
-        ...configArgs(options.config),
-        `--wrap=${stage.cmd}`,
-      ];
-      const submitted = await execa('sbatch', args, { cwd: options.root, env: options.env, reject: false });
-      if (submitted.exitCode !== 0) {
-        return { ok: false, tail: String(submitted.stderr).trim(), log, reason: `sbatch refused the job (exit ${submitted.exitCode})` };
-      }
-      const id = String(submitted.stdout).trim().split(';')[0]!;
-      jobs.set(stage.name, id);
-      await save();
-      const cancel = () => void execa('scancel', [id], { reject: false });
-      signal.addEventListener('abort', cancel, { once: true });
+      let submitted: (id: string | undefined) => void = () => {};
+      submissions.set(stage.name, new Promise((resolve) => (submitted = resolve)));
       try {
-        for (;;) {
-          const job = await showJob(id);
-          if (job.state === 'PENDING' && job.reason === 'DependencyNeverSatisfied') {
-            await execa('scancel', [id], { reject: false });
-            return { ok: false, blocked: true, tail: '', log, reason: `job ${id} cancelled: a stage it reads failed` };
-          }
-          if (!STILL_GOING.has(job.state)) {
-            if (FINISHED_OK.has(job.state) && job.exitCode === '0:0') return { ok: true, tail: await tailOf(join(options.root, log)), log };
-            return { ok: false, tail: await tailOf(join(options.root, log)), log, reason: `job ${id} ${job.state}${job.exitCode && job.exitCode !== '0:0' ? `, exit code ${job.exitCode}` : ''}` };
-          }
-          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-        }
+        return await runJob(stage, grant, signal, after, submitted);
       } finally {
-        signal.removeEventListener('abort', cancel);
+        submitted(undefined);
       }
     },
   };
+
+  async function runJob(stage: PlannedStage, grant: Grant, signal: AbortSignal, after: readonly string[], submitted: (id: string | undefined) => void): Promise<StageOutcome> {
+    const log = join(LOG_DIR, `${stage.name}.log`);
+    await mkdir(join(options.root, LOG_DIR), { recursive: true });
+    const { cpus, memoryGiB, gpus } = grant.resources;
+    const upstream = await Promise.all(after.map((name) => submissions.get(name)));
+    if (upstream.some((id) => id === undefined)) return { ok: false, blocked: true, tail: '', log, reason: 'a stage it reads was not submitted' };
+    const dependency = upstream as string[];
+    const args = [
+      '--parsable',
+      `--job-name=repro:${stage.name}`,
+      `--chdir=${options.root}`,
+      `--output=${join(options.root, log)}`,
+      '--open-mode=truncate',
+      `--cpus-per-task=${cpus}`,
+      `--mem=${Math.ceil(memoryGiB * 1024)}M`,
+      ...(gpus > 0 && options.gpus ? [`--gres=gpu:${gpus}`] : []),
+      ...(dependency.length > 0 ? [`--dependency=afterok:${dependency.join(':')}`, '--kill-on-invalid-dep=no'] : []),
+      ...configArgs(options.config),
+      `--wrap=${stage.cmd}`,
+    ];
+    const sbatch = await execa('sbatch', args, { cwd: options.root, env: options.env, reject: false });
+    if (sbatch.exitCode !== 0) {
+      return { ok: false, tail: String(sbatch.stderr).trim(), log, reason: `sbatch refused the job (exit ${sbatch.exitCode})` };
+    }
+    const id = String(sbatch.stdout).trim().split(';')[0]!;
+    jobs.set(stage.name, id);
+    submitted(id);
+    await save();
+    const cancel = () => void execa('scancel', [id], { reject: false });
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for (;;) {
+        const job = await showJob(id);
+        if (job.state === 'PENDING' && job.reason === 'DependencyNeverSatisfied') {
+          await execa('scancel', [id], { reject: false });
+          return { ok: false, blocked: true, tail: '', log, reason: `job ${id} cancelled: a stage it reads failed` };
+        }
+        if (!STILL_GOING.has(job.state)) {
+          if (FINISHED_OK.has(job.state) && job.exitCode === '0:0') return { ok: true, tail: await tailOf(join(options.root, log)), log };
+          return { ok: false, tail: await tailOf(join(options.root, log)), log, reason: `job ${id} ${job.state}${job.exitCode && job.exitCode !== '0:0' ? `, exit code ${job.exitCode}` : ''}` };
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
 }
 
 /** State, pending reason and exit code of job `id` (`scontrol show job -o`; `sacct` once Slurm forgot it). */
