@@ -6,12 +6,15 @@
 // (2) git and DVC initialised where missing. (3) The embedded demo data: face photos shipped inside
 // @vladmandic/face-api, copied to data/demo/photos (tracked by data.dvc). (4) Debian's chromium for the
 // report test, installed with apt-get when missing and running as root (otherwise it says how to get it).
-// Each step prints one line; a failure names the step and the command to retry.
+// (5) Debian's Slurm, munge, slurmdbd and MariaDB's binaries for the tests that run a single-node cluster
+// (scripts/setup-slurm.mjs: the same rule; REPRO_SKIP_SLURM=1 skips it). Each step prints one line; a
+// failure names the step and the command to retry.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ensureSlurm } from './setup-slurm.mjs';
 
 const root = process.env.INIT_CWD && existsSync(join(process.env.INIT_CWD, 'experiments')) ? process.env.INIT_CWD : process.cwd();
 const venv = join(root, '.venv');
@@ -161,3 +164,4 @@ if (process.env.REPRO_SKIP_TEST_ENV !== '1') {
 setupRepositories();
 setupDemoData();
 setupChromium();
+ensureSlurm({ log });

@@ -3,16 +3,18 @@
  * at the same time and the result — outputs, metrics and dvc.lock — is byte-identical to `-j 1` (DVC
  * running them one by one), `dvc status` is clean, every stage has its own log and prefixed lines; a
  * failing stage stops its downstream while its running sibling finishes and is kept in dvc.lock, and the
- * rerun after the fix runs only what did not finish.
+ * rerun after the fix runs only what did not finish; Ctrl-C stops the running stage (exit 130) and keeps
+ * what finished.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { labFiles } from '../helpers/lab-project.js';
-import { makeTmpRepo, must, type TmpRepo } from '../helpers/tmp-repo.js';
+import { execa } from 'execa';
+import { ENV, makeTmpRepo, must, type TmpRepo } from '../helpers/tmp-repo.js';
 
-/** Waits, then writes a file: long enough for a sibling to start and fail meanwhile. */
+/** Waits (until aborted), then writes a file: long enough for a sibling to start and fail meanwhile. */
 const SLOW_TS = `/** Writes 'slow' after a pause. */
 import { writeFile } from 'node:fs/promises';
 import { defineStage, dir, file, Type } from '../dsl/index.js';
@@ -22,8 +24,11 @@ export const slow = defineStage({
   params: Type.Object({ ms: Type.Integer() }),
   inputs: { dir: dir() },
   outputs: { note: file({ fileName: 'note.txt' }) },
-  async run({ params, outputs }) {
-    await new Promise((resolve) => setTimeout(resolve, params.ms));
+  async run({ params, outputs, signal }) {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, params.ms);
+      signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); });
+    });
     await writeFile(outputs.note, 'slow\\n');
   },
 });
@@ -125,6 +130,34 @@ parallel('a failing stage stops its downstream; the running sibling finishes and
   const rerun = JSON.parse((await must(two.repro('run', 'branchy', '-j', '2', '--no-exp', '--json'))).stdout) as { ran: string[] };
   assert.equal(rerun.ran.sort(), ['branchy_flaky', 'branchy_join'], '~> the finished stage did not run again');
   assert.is(await two.read('out/branchy/join/both.txt'), 'slow\nflaky\n');
+});
+
+parallel('Ctrl-C stops the running stage and keeps the finished one; exit 130; the rerun runs only the rest', async ({ one }) => {
+  await one.write('src/lab/slow.ts', SLOW_TS);
+  await one.write('src/lab/flaky.ts', FLAKY_TS);
+  await one.write('src/lab/join.ts', JOIN_TS);
+  await one.write('experiments/branchy.ts', branchy(false).replace('ms: 4000', 'ms: 60000'));
+  await must(one.git('add', '-A'));
+  await must(one.git('commit', '-q', '-m', 'branchy'));
+  const child = execa(process.execPath, [join(one.root, 'bin', 'repro.mjs'), 'run', 'branchy', '-j', '2', '--no-exp'], { cwd: one.root, env: ENV, reject: false, stdin: 'ignore' });
+  await new Promise<void>((resolve) => {
+    let seen = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/\[branchy_flaky\] finished/.test(seen) && /\[branchy_slow\] start/.test(seen)) resolve();
+    });
+  });
+  child.kill('SIGINT');
+  const stopped = await child;
+  assert.is(stopped.exitCode, 130, String(stopped.stderr));
+  assert.match(String(stopped.stderr), /error run expected to finish, received an interrupt; 1 finished stage recorded in dvc\.lock \(branchy_flaky\)/);
+  assert.match(String(stopped.stderr), /stage 'branchy_slow' was interrupted; its outputs were not written/, String(stopped.stderr));
+  const lock = await one.read('dvc.lock');
+  assert.match(lock, /branchy_flaky:/);
+  assert.not.match(lock, /branchy_slow:/);
+  await one.write('experiments/branchy.ts', branchy(false).replace('ms: 4000', 'ms: 10'));
+  const rerun = JSON.parse((await must(one.repro('run', 'branchy', '-j', '2', '--no-exp', '--json'))).stdout) as { ran: string[] };
+  assert.equal(rerun.ran.sort(), ['branchy_join', 'branchy_slow'], '~> the finished stage did not run again');
 });
 
 parallel('-j that is not a whole number ≥ 1 is refused, naming what it got', async ({ one }) => {

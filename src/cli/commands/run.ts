@@ -42,7 +42,9 @@ export async function runCommand(experiment: string | undefined, flags: RunFlags
   const stop = () => controller.abort(new Error('interrupted'));
   // Only a parallel run stops its own stages; one by one, DVC and the stage take the signal themselves.
   const parallel = (jobs > 1 || executor === 'slurm') && flags.set === undefined;
-  if (parallel) process.once('SIGINT', stop).once('SIGTERM', stop);
+  // NOTE: `on`, not `once`: execa's exit hook (signal-exit) re-raises a signal nobody else listens to, and a
+  // `once` listener is already gone when it looks.
+  if (parallel) process.on('SIGINT', stop).on('SIGTERM', stop);
   try {
     return await runWith(root, experiment, flags, { jobs, executor, signal: controller.signal });
   } finally {

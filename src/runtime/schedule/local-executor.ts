@@ -39,10 +39,12 @@ export function localExecutor(options: LocalExecutorOptions): Executor {
       const emit = (line: string) => {
         tail.push(line);
         if (tail.length > TAIL_LINES) tail.shift();
-        options.onOutput?.(`[${stage.name}] ${line}\n`);
+        // `repro exec` prefixes its own lines already
+        options.onOutput?.(line.startsWith(`[${stage.name}]`) ? `${line}\n` : `[${stage.name}] ${line}\n`);
       };
       const env = { ...options.env, ...(grant.gpus.length > 0 ? { CUDA_VISIBLE_DEVICES: grant.gpus.join(',') } : {}) };
-      const child = execa('sh', ['-c', stage.cmd], { cwd: options.root, env, reject: false, all: true, buffer: false, stdin: 'ignore', cancelSignal: signal, forceKillAfterDelay: 30_000, killSignal: 'SIGINT' });
+      // `exec`: the shell becomes the stage's process, so the SIGINT of an abort reaches the stage itself.
+      const child = execa('sh', ['-c', `exec ${stage.cmd}`], { cwd: options.root, env, reject: false, all: true, buffer: false, stdin: 'ignore', cancelSignal: signal, forceKillAfterDelay: 30_000, killSignal: 'SIGINT' });
       child.all?.on('data', take);
       const result = await child;
       if (partial) emit(partial);

@@ -8,8 +8,9 @@
 import { runDvcPython } from '../dvc.js';
 
 /**
- * As `Stage.run` does before running a command: remove the outputs, then restore them from the run cache;
- * prints `restored`, or `miss` when it has no entry (the stage then runs, and writes them anew).
+ * For each stage named, as `Stage.run` does before running a command: remove its outputs, then restore
+ * them from the run cache; prints `<stage>\trestored`, or `<stage>\tmiss` when it has no entry (the stage
+ * then runs, and writes them anew). One Python start for all the stages that became ready together.
  */
 const RESTORE = `
 import sys
@@ -17,17 +18,19 @@ from dvc.repo import Repo
 from dvc.repo.reproduce import collect_stages
 from dvc.stage.cache import RunCacheNotFoundError
 with Repo('.') as repo, repo.lock:
-    stage = collect_stages(repo, [sys.argv[1]])[0]
-    stage.remove_outs(ignore_remove=False, force=False)
-    try:
-        repo.stage_cache.restore(stage)
-        print('restored')
-    except RunCacheNotFoundError:
-        print('miss')
+    for name in sys.argv[1:]:
+        stage = collect_stages(repo, [name])[0]
+        stage.remove_outs(ignore_remove=False, force=False)
+        try:
+            repo.stage_cache.restore(stage)
+            print(name + '\\trestored')
+        except RunCacheNotFoundError:
+            print(name + '\\tmiss')
 `;
 
-/** True when DVC restored `stage`'s outputs from its run cache (the stage need not run). */
-export async function restoreFromRunCache(root: string, stage: string): Promise<boolean> {
-  const result = await runDvcPython(root, RESTORE, [stage]);
-  return result.stdout.trim().split('\n').pop() === 'restored';
+/** Which of `stages` DVC restored from its run cache (those need not run). */
+export async function restoreFromRunCache(root: string, stages: readonly string[]): Promise<Set<string>> {
+  if (stages.length === 0) return new Set();
+  const result = await runDvcPython(root, RESTORE, stages);
+  return new Set(result.stdout.split('\n').map((line) => line.split('\t')).filter(([, verdict]) => verdict === 'restored').map(([name]) => name!));
 }

@@ -16,7 +16,7 @@ import { restoreFromRunCache } from './run-cache.js';
 import type { Capacity } from './capacity.js';
 import { localExecutor } from './local-executor.js';
 import { ResourcePool, type Pool } from './resource-pool.js';
-import { runPlan, type Executor, type PlanResult } from './run-plan.js';
+import { runPlan, type Executor, type PlanResult, type Verdict } from './run-plan.js';
 import { planStages } from './stage-plan.js';
 import { ClusterPool } from './slurm/cluster-pool.js';
 import { readSlurmConfig } from './slurm/slurm-config.js';
@@ -65,10 +65,11 @@ export async function runInParallel(root: string, options: ParallelOptions): Pro
     pool,
     executor,
     eager,
-    needsRun: async (stage) => {
-      if (options.force) return 'run';
-      if ((await findFirstChange(root, [stage.name])) === undefined) return 'up-to-date';
-      return (await withDvc(() => restoreFromRunCache(root, stage.name))) ? 'restored' : 'run';
+    needsRun: async (stages) => {
+      if (options.force) return stages.map((): Verdict => 'run');
+      const changed = await Promise.all(stages.map(async (stage) => (await findFirstChange(root, [stage.name])) !== undefined));
+      const restored = await withDvc(() => restoreFromRunCache(root, stages.filter((_, i) => changed[i]).map((s) => s.name)));
+      return stages.map((stage, i): Verdict => (!changed[i] ? 'up-to-date' : restored.has(stage.name) ? 'restored' : 'run'));
     },
     commit: (stage) => withDvc(async () => void (await runDvc(root, ['commit', '--force', '--quiet', stage.name]))),
     signal: options.signal,

@@ -38,10 +38,10 @@ export interface PlanOptions {
   readonly pool: Pool;
   readonly executor: Executor;
   /**
-   * `up-to-date`: skip it; `restored`: its outputs came from DVC's run cache (commit it, do not run it);
-   * `run`: it changed
+   * for each stage, in order: `up-to-date`: skip it; `restored`: its outputs came from DVC's run cache
+   * (commit it, do not run it); `run`: it changed. Asked once for all stages that became ready together
    */
-  readonly needsRun: (stage: PlannedStage) => Promise<'run' | 'up-to-date' | 'restored'>;
+  readonly needsRun: (stages: readonly PlannedStage[]) => Promise<readonly Verdict[]>;
   /** records a finished stage in dvc.lock; called one at a time */
   readonly commit: (stage: PlannedStage) => Promise<void>;
   /** Ctrl-C */
@@ -67,7 +67,9 @@ export interface PlanResult {
   readonly interrupted: boolean;
 }
 
-type State = 'pending' | 'running' | 'ran' | 'restored' | 'up-to-date' | 'failed' | 'blocked';
+export type Verdict = 'run' | 'up-to-date' | 'restored';
+
+type State = 'pending' | 'asking' | 'running' | 'ran' | 'restored' | 'up-to-date' | 'failed' | 'blocked';
 
 /** Runs `plan`; see the file comment. */
 export async function runPlan(options: PlanOptions): Promise<PlanResult> {
@@ -90,7 +92,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
         const stage = plan[committed]!;
         const now = state.get(stage.name)!;
         if (now === 'ran' || now === 'restored') await options.commit(stage);
-        else if (!all && (now === 'pending' || now === 'running')) break;
+        else if (!all && (now === 'pending' || now === 'asking' || now === 'running')) break;
       }
     });
     return commits;
@@ -114,34 +116,48 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
     running.set(stage.name, done);
   };
 
-  const pump = async () => {
+  /** Starts what can start now; true when some stage changed state (more may be ready then). */
+  const pump = async (): Promise<boolean> => {
+    let changed = false;
+    const ready: { stage: PlannedStage; grant: Grant; after: string[] }[] = [];
     for (const stage of plan) {
       if (state.get(stage.name) !== 'pending') continue;
       const upstream = stage.upstream.map((name) => state.get(name));
       if (upstream.some((s) => s === 'failed' || s === 'blocked')) {
         state.set(stage.name, 'blocked');
+        changed = true;
         continue;
       }
       if (stopping()) continue;
-      const after = stage.upstream.filter((name) => state.get(name) === 'running');
       if (!upstream.every((s) => s === 'ran' || s === 'restored' || s === 'up-to-date' || (options.eager && s === 'running'))) continue;
       const grant = pool.take(stage.resources);
       if (!grant) continue;
-      const verdict = after.length === 0 ? await options.needsRun(stage) : 'run';
-      if (verdict !== 'run') {
-        pool.give(grant);
-        state.set(stage.name, verdict);
+      state.set(stage.name, 'asking');
+      ready.push({ stage, grant, after: stage.upstream.filter((name) => state.get(name) === 'running') });
+    }
+    const asked = ready.filter((r) => r.after.length === 0);
+    const verdicts = asked.length > 0 ? await options.needsRun(asked.map((r) => r.stage)) : [];
+    for (const { stage, grant, after } of ready) {
+      changed = true;
+      const verdict = after.length === 0 ? verdicts[asked.findIndex((r) => r.stage === stage)]! : 'run';
+      if (verdict === 'run' && !stopping()) {
+        start(stage, grant, after);
         continue;
       }
-      start(stage, grant, after);
+      pool.give(grant);
+      state.set(stage.name, verdict === 'run' ? 'pending' : verdict);
     }
+    if (verdicts.some((v) => v === 'restored')) await commitSettled(false);
+    return changed;
   };
 
   try {
-    // One pass in plan (topological) order settles chains of up-to-date stages; an idle pool grants any
-    // fitted request, so a pass that leaves nothing running leaves nothing that could start.
+    // Passes repeat while they change something (a stage found up to date readies the next); an idle pool
+    // grants any fitted request, so passes that leave nothing running leave nothing that could start.
     for (;;) {
-      await pump();
+      while (await pump()) {
+        /* until nothing more changes */
+      }
       if (running.size === 0) break;
       await Promise.race(running.values());
     }

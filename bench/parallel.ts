@@ -1,0 +1,112 @@
+/**
+ * How much `repro run -j 2` saves on 2 cores, and what a stage costs on Slurm. In a fresh clone of this
+ * repository (its node_modules, .venv and demo data linked in), two experiments:
+ *   - `pair`: the independent part alone — the paper's two `filter` stages (here both on the demo photos,
+ *     at two crop sizes, as the unmasked and the real-masked sets would be);
+ *   - `scale`: the paper-shaped graph at a small size — two filters, warp, split, nonmask-tensor and a
+ *     short progressive-train (ngf 8, 2 epochs at 32²).
+ * Each is run once to warm the caches, then timed end to end (process start included) with `--force`
+ * (every stage reruns, DVC's run cache is not used), `-j 1` (DVC runs the stages one by one) against
+ * `-j 2` (changed stages in parallel within the 2 cores), alternating, `rounds` times; medians printed
+ * with the ratio -j 2 ÷ -j 1 (goal ≤ 0.6 for the independent part). Where a Slurm cluster answers
+ * (`sinfo`, e.g. the test helper's single-node cluster started by this script when the binaries exist),
+ * `scale` also runs with `--executor slurm`, and the overhead per stage is (Slurm − local -j 2) ÷ stages.
+ * Usage: npx tsx bench/parallel.ts [rounds=2]
+ */
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { startSlurmCluster } from '../test/helpers/slurm-cluster.js';
+
+const rounds = Number(process.argv[2] ?? 2);
+const source = resolve('.');
+const work = await mkdtemp(join(tmpdir(), 'repro-bench-parallel-'));
+const root = join(work, 'lab');
+let env: Record<string, string | undefined> = { ...process.env, DVC_NO_ANALYTICS: '1', NO_COLOR: '1' };
+const repro = (...args: string[]) => execa(process.execPath, [join(root, 'bin', 'repro.mjs'), ...args], { cwd: root, env, reject: false, all: true });
+
+const PAIR = `import { defineExperiment } from '../src/dsl/index.js';
+import { filter } from '../src/stages/index.js';
+
+export default defineExperiment('pair', (x) => {
+  const photos = x.data('data/demo/photos');
+  x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
+  x.stage(filter, { id: 'filter-real', inputs: { photos }, params: { size: 96, facesPerPhoto: 'all', minFaceSize: 40 } });
+});
+`;
+
+const SCALE = `import { defineExperiment } from '../src/dsl/index.js';
+import { filter, nonmaskTensor, progressiveTrain, split, warp } from '../src/stages/index.js';
+
+export default defineExperiment('scale', (x) => {
+  const photos = x.data('data/demo/photos');
+  const faces = x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
+  const real = x.stage(filter, { id: 'filter-real', inputs: { photos }, params: { size: 96, facesPerPhoto: 'all', minFaceSize: 40 } });
+  const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
+  const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
+  x.stage(progressiveTrain, {
+    inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
+    params: {
+      seed: 1,
+      network: { ngf: 8, blocks: 2, ndf: 8, upsample: 'resize-conv' },
+      probe: 2,
+      keepEvery: 2,
+      phases: [{ name: 'short', epochs: 2, batch: 2, loadSize: 36, cropSize: 32, lr: { base: 2e-4, policy: 'constant', niter: 2, niterDecay: 0 }, lambda: { cycle: 10, identity: 0.5, nmc: 10, nmcFromEpoch: 1, attention: 0 } }],
+    },
+  });
+});
+`;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function timed(...args: string[]): Promise<number> {
+  const started = performance.now();
+  const result = await repro(...args);
+  if (result.exitCode !== 0) throw new Error(`repro ${args.join(' ')} failed:\n${String(result.all).split('\n').slice(-30).join('\n')}`);
+  return (performance.now() - started) / 1000;
+}
+
+let cluster: Awaited<ReturnType<typeof startSlurmCluster>> | undefined;
+try {
+  await execa('git', ['clone', '-q', source, root]);
+  for (const linked of ['node_modules', '.venv']) await symlink(join(source, linked), join(root, linked));
+  if (!existsSync(join(source, 'data', 'demo'))) throw new Error('bench/parallel: run `npm install` first (it puts the demo photos in data/demo)');
+  await cp(join(source, 'data'), join(root, 'data'), { recursive: true });
+  for (const [key, value] of [['user.email', 'bench@repro.invalid'], ['user.name', 'repro bench']] as const) await execa('git', ['config', key, value], { cwd: root });
+  await writeFile(join(root, 'experiments', 'pair.ts'), PAIR);
+  await writeFile(join(root, 'experiments', 'scale.ts'), SCALE);
+  await execa('git', ['add', '-A'], { cwd: root });
+  await execa('git', ['commit', '-q', '-m', 'bench experiments'], { cwd: root });
+  console.log(`bench/parallel: ${availableParallelism()} cores, ${rounds} rounds, medians of end-to-end wall time (process start included)`);
+
+  const results: Record<string, { one: number; two: number; stages: number }> = {};
+  for (const experiment of ['pair', 'scale']) {
+    await timed('run', experiment, '--no-exp', '-j', '2');
+    const one: number[] = [];
+    const two: number[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      one.push(await timed('run', experiment, '--no-exp', '--force', '-j', '1'));
+      two.push(await timed('run', experiment, '--no-exp', '--force', '-j', '2'));
+    }
+    const stages = experiment === 'pair' ? 2 : 6;
+    results[experiment] = { one: median(one), two: median(two), stages };
+    console.log(`${experiment.padEnd(6)} (${stages} stages)  -j 1: ${median(one).toFixed(1)} s   -j 2: ${median(two).toFixed(1)} s   ratio -j 2 ÷ -j 1: ${(median(two) / median(one)).toFixed(2)}${experiment === 'pair' ? '  (goal ≤ 0.6)' : ''}`);
+  }
+
+  cluster = await startSlurmCluster();
+  if ('skip' in cluster) {
+    console.log(`slurm: not measured — ${cluster.skip}`);
+  } else {
+    env = { ...env, ...cluster.env };
+    const slurm: number[] = [];
+    for (let round = 0; round < rounds; round += 1) slurm.push(await timed('run', 'scale', '--no-exp', '--force', '--executor', 'slurm'));
+    const local = results.scale!;
+    console.log(`slurm  scale --executor slurm: ${median(slurm).toFixed(1)} s against ${local.two.toFixed(1)} s locally with -j 2: overhead ${((median(slurm) - local.two) / local.stages).toFixed(2)} s per stage (single-node cluster on this machine)`);
+  }
+} finally {
+  if (cluster && !('skip' in cluster)) await cluster.stop();
+  await rm(work, { recursive: true, force: true });
+}
