@@ -1,8 +1,9 @@
 /**
  * How much `repro run -j 2` saves on 2 cores, and what a stage costs on Slurm. In a fresh clone of this
  * repository (its node_modules, .venv and demo data linked in), two experiments:
- *   - `pair`: the independent part alone — the paper's two `filter` stages (here both on the demo photos,
- *     at two crop sizes, as the unmasked and the real-masked sets would be);
+ *   - `pair`: the independent part alone — the paper's two `filter` stages: on the first `photos` unmasked
+ *     and real-masked photos of `$REPRO_DEV_DATA` (../shared/data, development only, copied into the temp
+ *     clone and never committed), else both on the demo photos at two crop sizes;
  *   - `scale`: the paper-shaped graph at a small size — two filters, warp, split, nonmask-tensor and a
  *     short progressive-train (ngf 8, 2 epochs at 32²).
  * Each is run once to warm the caches, then timed end to end (process start included) with `--force`
@@ -11,29 +12,34 @@
  * with the ratio -j 2 ÷ -j 1 (goal ≤ 0.6 for the independent part). Where a Slurm cluster answers
  * (`sinfo`, e.g. the test helper's single-node cluster started by this script when the binaries exist),
  * `scale` also runs with `--executor slurm`, and the overhead per stage is (Slurm − local -j 2) ÷ stages.
- * Usage: npx tsx bench/parallel.ts [rounds=2]
+ * Usage: [REPRO_DEV_DATA=../shared/data] npx tsx bench/parallel.ts [rounds=2] [photos=80]
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { startSlurmCluster } from '../test/helpers/slurm-cluster.js';
 
 const rounds = Number(process.argv[2] ?? 2);
+const photos = Number(process.argv[3] ?? 80);
+const devData = process.env.REPRO_DEV_DATA ? resolve(process.env.REPRO_DEV_DATA) : undefined;
 const source = resolve('.');
 const work = await mkdtemp(join(tmpdir(), 'repro-bench-parallel-'));
 const root = join(work, 'lab');
 let env: Record<string, string | undefined> = { ...process.env, DVC_NO_ANALYTICS: '1', NO_COLOR: '1' };
 const repro = (...args: string[]) => execa(process.execPath, [join(root, 'bin', 'repro.mjs'), ...args], { cwd: root, env, reject: false, all: true });
 
+/** Where the two filters read: the dev photos when there, else the demo photos twice (other crop sizes). */
+const [unmasked, masked, realSize] = devData ? ['data/bench/unmasked', 'data/bench/masked', 128] : ['data/demo/photos', 'data/demo/photos', 96];
+const filters = `const faces = x.stage(filter, { inputs: { photos: x.data('${unmasked}') }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
+  const real = x.stage(filter, { id: 'filter-real', inputs: { photos: x.data('${masked}') }, params: { size: ${realSize}, facesPerPhoto: 'all', minFaceSize: 40${devData ? ", mask: 'require'" : ''} } });`;
+
 const PAIR = `import { defineExperiment } from '../src/dsl/index.js';
 import { filter } from '../src/stages/index.js';
 
 export default defineExperiment('pair', (x) => {
-  const photos = x.data('data/demo/photos');
-  x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
-  x.stage(filter, { id: 'filter-real', inputs: { photos }, params: { size: 96, facesPerPhoto: 'all', minFaceSize: 40 } });
+  ${filters}
 });
 `;
 
@@ -41,9 +47,7 @@ const SCALE = `import { defineExperiment } from '../src/dsl/index.js';
 import { filter, nonmaskTensor, progressiveTrain, split, warp } from '../src/stages/index.js';
 
 export default defineExperiment('scale', (x) => {
-  const photos = x.data('data/demo/photos');
-  const faces = x.stage(filter, { inputs: { photos }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
-  const real = x.stage(filter, { id: 'filter-real', inputs: { photos }, params: { size: 96, facesPerPhoto: 'all', minFaceSize: 40 } });
+  ${filters}
   const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
   const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
   const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
@@ -75,12 +79,19 @@ try {
   for (const linked of ['node_modules', '.venv']) await symlink(join(source, linked), join(root, linked));
   if (!existsSync(join(source, 'data', 'demo'))) throw new Error('bench/parallel: run `npm install` first (it puts the demo photos in data/demo)');
   await cp(join(source, 'data'), join(root, 'data'), { recursive: true });
+  if (devData) {
+    for (const [from, to] of [['faces-unmasked', 'unmasked'], ['faces-real-masked', 'masked']] as const) {
+      const names = (await readdir(join(devData, from))).filter((n) => /\.(jpe?g|png)$/i.test(n)).sort().slice(0, photos);
+      await mkdir(join(root, 'data', 'bench', to), { recursive: true });
+      for (const name of names) await cp(join(devData, from, name), join(root, 'data', 'bench', to, name));
+    }
+  }
   for (const [key, value] of [['user.email', 'bench@repro.invalid'], ['user.name', 'repro bench']] as const) await execa('git', ['config', key, value], { cwd: root });
   await writeFile(join(root, 'experiments', 'pair.ts'), PAIR);
   await writeFile(join(root, 'experiments', 'scale.ts'), SCALE);
   await execa('git', ['add', '-A'], { cwd: root });
   await execa('git', ['commit', '-q', '-m', 'bench experiments'], { cwd: root });
-  console.log(`bench/parallel: ${availableParallelism()} cores, ${rounds} rounds, medians of end-to-end wall time (process start included)`);
+  console.log(`bench/parallel: ${availableParallelism()} cores, ${rounds} rounds, medians of end-to-end wall time (process start included); filters on ${devData ? `the first ${photos} unmasked and ${photos} real-masked photos of ${devData}` : 'the 6 demo photos'}`);
 
   const results: Record<string, { one: number; two: number; stages: number }> = {};
   for (const experiment of ['pair', 'scale']) {

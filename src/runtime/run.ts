@@ -158,13 +158,17 @@ async function runDvcPipeline(
       throw busyRepositoryError(error) ?? error;
     });
   }
-  // After a parallel run every stage is committed: DVC finds them up to date and records the run.
-  const dvc = await runDvc(root, [...args, ...run.targets], {
-    env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
-    onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,
-  }).catch((error: unknown) => {
-    throw busyRepositoryError(error) ?? error;
-  });
+  // After a parallel run every stage is committed: `dvc exp run` finds them up to date and records the
+  // experiment; `dvc repro` would only find them up to date, so it is not started.
+  const dvc =
+    parallel && !run.asExperiment
+      ? { stdout: '', stderr: '', exitCode: 0 }
+      : await runDvc(root, [...args, ...run.targets], {
+          env: { [JOURNAL_ENV]: journal, REPRO_BACKEND: backendKindOf(run.compiled.backend) },
+          onOutput: run.onOutput ? withoutExpectedWarnings(run.onOutput) : undefined,
+        }).catch((error: unknown) => {
+          throw busyRepositoryError(error) ?? error;
+        });
   if (run.set?.length) await restampAfterOverrides(root, Object.values(run.compiled.experiments).map((e) => e.file).sort());
   const environment = await collectEnvironmentPin(root, run.compiled.backend);
   // The record (stage timings, experiment name, lock hash) is what `repro report` shows as timings.

@@ -71,7 +71,8 @@ export async function runInParallel(root: string, options: ParallelOptions): Pro
       const restored = await withDvc(() => restoreFromRunCache(root, stages.filter((_, i) => changed[i]).map((s) => s.name)));
       return stages.map((stage, i): Verdict => (!changed[i] ? 'up-to-date' : restored.has(stage.name) ? 'restored' : 'run'));
     },
-    commit: (stage) => withDvc(async () => void (await runDvc(root, ['commit', '--force', '--quiet', stage.name]))),
+    // NOTE: one call for the batch; dvc commit writes the lock entries in the order of its targets.
+    commit: (stages) => withDvc(async () => void (await runDvc(root, ['commit', '--force', '--quiet', ...stages.map((s) => s.name)]))),
     signal: options.signal,
     onStart: (stage, grant) => options.onOutput?.(`[${stage.name}] ${eager ? 'submitted' : 'started'} (${formatResources(grant.resources)}${grant.gpus.length ? ` on GPU ${grant.gpus.join(',')}` : ''})\n`),
     onEnd: (stage, outcome) => options.onOutput?.(`[${stage.name}] ${outcome.ok ? 'finished' : `${outcome.blocked ? 'not run' : 'failed'} (${outcome.reason ?? 'error'})`}\n`),

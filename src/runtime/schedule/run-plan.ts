@@ -42,8 +42,8 @@ export interface PlanOptions {
    * (commit it, do not run it); `run`: it changed. Asked once for all stages that became ready together
    */
   readonly needsRun: (stages: readonly PlannedStage[]) => Promise<readonly Verdict[]>;
-  /** records a finished stage in dvc.lock; called one at a time */
-  readonly commit: (stage: PlannedStage) => Promise<void>;
+  /** records finished stages in dvc.lock, in the order given; called one batch at a time */
+  readonly commit: (stages: readonly PlannedStage[]) => Promise<void>;
   /** Ctrl-C */
   readonly signal?: AbortSignal | undefined;
   /**
@@ -85,15 +85,17 @@ export async function runPlan(options: PlanOptions): Promise<PlanResult> {
   let commits = Promise.resolve();
   const stopping = () => abort.signal.aborted || failed.length > 0;
 
-  /** Commits finished stages from the front of the plan, as far as the plan is settled. */
+  /** Commits finished stages from the front of the plan, as far as the plan is settled: one batch a call. */
   const commitSettled = (all: boolean) => {
     commits = commits.then(async () => {
+      const batch: PlannedStage[] = [];
       for (; committed < plan.length; committed += 1) {
         const stage = plan[committed]!;
         const now = state.get(stage.name)!;
-        if (now === 'ran' || now === 'restored') await options.commit(stage);
+        if (now === 'ran' || now === 'restored') batch.push(stage);
         else if (!all && (now === 'pending' || now === 'asking' || now === 'running')) break;
       }
+      if (batch.length > 0) await options.commit(batch);
     });
     return commits;
   };

@@ -61,7 +61,7 @@ const plan = suite('runPlan');
 plan('commits follow the plan order though the second stage finishes first', async () => {
   const control = controlledExecutor();
   const committed: string[] = [];
-  const done = runPlan({ plan: [stage('a'), stage('b'), stage('join', ['a', 'b'])], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (s) => void committed.push(s.name) });
+  const done = runPlan({ plan: [stage('a'), stage('b'), stage('join', ['a', 'b'])], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (batch) => void committed.push(...batch.map((s) => s.name)) });
   await control.finish('b');
   assert.equal(committed, [], '~> b waits for a, which comes first in the plan');
   await control.finish('a');
@@ -99,7 +99,7 @@ plan('a failure blocks its downstream and starts nothing new; the running siblin
   const control = controlledExecutor();
   const committed: string[] = [];
   const stages = [stage('slow'), stage('flaky'), stage('join', ['slow', 'flaky']), stage('later', [], { cpus: 2, memoryGiB: 1, gpus: 0 })];
-  const done = runPlan({ plan: stages, pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (s) => void committed.push(s.name) });
+  const done = runPlan({ plan: stages, pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (batch) => void committed.push(...batch.map((s) => s.name)) });
   await control.finish('flaky', false);
   await control.finish('slow');
   const result = await done;
@@ -113,7 +113,7 @@ plan('an abort stops running stages and commits what finished', async () => {
   const control = controlledExecutor();
   const committed: string[] = [];
   const abort = new AbortController();
-  const done = runPlan({ plan: [stage('a'), stage('b')], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (s) => void committed.push(s.name), signal: abort.signal });
+  const done = runPlan({ plan: [stage('a'), stage('b')], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: runAll, commit: async (batch) => void committed.push(...batch.map((s) => s.name)), signal: abort.signal });
   await control.finish('a');
   abort.abort();
   const result = await done;
@@ -125,7 +125,7 @@ plan('up-to-date stages are skipped and restored ones committed without running'
   const control = controlledExecutor();
   const committed: string[] = [];
   const verdicts: Record<string, Verdict> = { a: 'up-to-date', b: 'restored', c: 'run' };
-  const done = runPlan({ plan: [stage('a'), stage('b', ['a']), stage('c', ['b'])], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: async (stages) => stages.map((s) => verdicts[s.name]!), commit: async (s) => void committed.push(s.name) });
+  const done = runPlan({ plan: [stage('a'), stage('b', ['a']), stage('c', ['b'])], pool: new ResourcePool(CAPACITY, 2), executor: control.executor, needsRun: async (stages) => stages.map((s) => verdicts[s.name]!), commit: async (batch) => void committed.push(...batch.map((s) => s.name)) });
   await control.finish('c');
   const result = await done;
   assert.equal(control.started, ['c']);
