@@ -10,5 +10,5 @@ export { defineStage, type RunContext, type StageDefinition, type StageResult, t
 export { defineExperiment, type Experiment, type ExperimentBuilder, type StageInstance } from './experiment.js';
 export { ImageSize, NetworkSize, Noise, Seed } from './definitions.js';
 export { Defaulted, type RunParams, type TDefaulted } from './defaulted.js';
-export { GAN, SMALL, checkResources, formatResources, resolveResources, type Resources, type ResourcesOverride } from './resources.js';
+export { GAN, SMALL, TENSORFLOW, checkResources, formatResources, resolveResources, type Resources, type ResourcesOverride } from './resources.js';
 export { EXACT, FLOAT_KERNELS, resolveTolerance, isExact, type Tolerance, type ToleranceOverride } from './tolerance.js';

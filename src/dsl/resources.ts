@@ -2,26 +2,32 @@
  * What a stage needs to run: CPU cores, memory and GPUs. A stage definition declares its own (`resources`
  * in `defineStage`), an experiment may override any field per stage instance (`x.stage(s, { ...,
  * resources })`), and the compile records the result in `.repro/stages/<stage>.json`, where `repro run -j`
- * packs stages into the machine and `--executor slurm` maps them to `sbatch` options. Resources are not a
- * dependency: changing them never reruns a stage. `gpus` is a request: where no GPU exists a GPU stage
- * runs on the CPU backend (as the GAN stages always could). Plain data only; scheduling lives in
- * src/runtime/schedule/.
+ * packs stages into the machine and `--executor slurm` maps them to `sbatch` options. An experiment's
+ * override is not a dependency: changing it never reruns a stage (a stage definition's own `resources`,
+ * like the rest of its code, is hashed into its fingerprint). `gpus` is a request: where no GPU exists a GPU stage
+ * runs on the CPU backend (as the GAN stages always could). `cpus: 'all'` is for stages that run
+ * TensorFlow, whose thread pools take as many threads as the machine has cores: packing two of them onto
+ * the same cores makes both slower than one after the other (measured, README). Plain data only;
+ * scheduling lives in src/runtime/schedule/.
  */
 
 export interface Resources {
-  /** CPU cores the stage keeps busy */
-  readonly cpus: number;
+  /** CPU cores the stage keeps busy; `all`: every core of the machine (TensorFlow's own thread pools) */
+  readonly cpus: number | 'all';
   /** peak resident memory, GiB */
   readonly memoryGiB: number;
   /** GPUs it asks for (one per TensorFlow process; 0 for image stages) */
   readonly gpus: number;
 }
 
-/** Image and data stages: one core (sharp and the detector run in one Node process), 2 GiB. */
+/** Image and data stages: one core (one Node process), 2 GiB. */
 export const SMALL: Resources = Object.freeze({ cpus: 1, memoryGiB: 2, gpus: 0 });
 
-/** Stages that train or run the translator: TensorFlow's thread pools on two cores, 8 GiB, one GPU. */
-export const GAN: Resources = Object.freeze({ cpus: 2, memoryGiB: 8, gpus: 1 });
+/** Stages that run TensorFlow on the CPU for detection (filter): its thread pools on every core, 4 GiB. */
+export const TENSORFLOW: Resources = Object.freeze({ cpus: 'all', memoryGiB: 4, gpus: 0 });
+
+/** Stages that train or run the translator: TensorFlow on every core (or one GPU), 8 GiB. */
+export const GAN: Resources = Object.freeze({ cpus: 'all', memoryGiB: 8, gpus: 1 });
 
 /** The fields a stage or an experiment may set; the rest come from the level below. */
 export type ResourcesOverride = Partial<Resources>;
@@ -47,14 +53,15 @@ export function checkResources(override: unknown): string[] {
   for (const [key, value] of Object.entries(override)) {
     const field = FIELDS[key as keyof Resources];
     if (!field) problems.push(`resources '${key}' is not a resource; expected one of ${names}`);
+    else if (key === 'cpus' && value === 'all') continue;
     else if (typeof value !== 'number' || !Number.isFinite(value) || value < field.min || (field.integer && !Number.isInteger(value))) {
-      problems.push(`resources '${key}' expected ${field.integer ? `a whole number ≥ ${field.min}` : 'a number of GiB above 0'}, received ${JSON.stringify(value)}`);
+      problems.push(`resources '${key}' expected ${key === 'cpus' ? "a whole number ≥ 1 or 'all'" : field.integer ? `a whole number ≥ ${field.min}` : 'a number of GiB above 0'}, received ${JSON.stringify(value)}`);
     }
   }
   return problems;
 }
 
-/** `2 cpus, 8 GiB, 1 gpu` */
+/** `2 cpus, 8 GiB, 1 gpu`, `all cpus, 4 GiB` */
 export function formatResources(resources: Resources): string {
   return `${resources.cpus} cpu${resources.cpus === 1 ? '' : 's'}, ${resources.memoryGiB} GiB${resources.gpus > 0 ? `, ${resources.gpus} gpu${resources.gpus === 1 ? '' : 's'}` : ''}`;
 }

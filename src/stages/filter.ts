@@ -10,7 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { Defaulted, defineStage, dir, file, ImageSize, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, file, ImageSize, TENSORFLOW, Type, type Static } from '../dsl/index.js';
 import { DEFAULT_BORDER } from '../vision/align.js';
 import { DEFAULT_DETECT_SIZE } from '../vision/ssd-detector.js';
 import { judgeFace, MAX_OUTSIDE_SHARE, type FaceVerdict } from '../vision/face-rules.js';
@@ -68,6 +68,7 @@ export const filter = defineStage({
   // the manifest's scores by 1.25e-4 relative and no crop pixel by more than 8/255 (SSIM 1.0000). A face that
   // crosses a threshold is a missing or extra file, which diverges whatever the tolerance.
   tolerance: { relative: 1e-3, absolute: 1e-6, ssim: 0.999, changedPixels: 0.001 },
+  resources: TENSORFLOW,
   metrics: ['counts'],
   // face-api is required by a computed name (its build matches the backend) and reads its model files from
   // its package folder, so the fingerprint is told about it; tfjs-core makes it record the backend.

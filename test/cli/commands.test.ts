@@ -36,7 +36,7 @@ commands('an experiment overrides a stage\'s resources; a bad value names the fi
     await repo.write('experiments/lab.ts', withResources('{ cpus: 0 }'));
     const bad = await repo.repro('dag', 'lab');
     assert.is(bad.exitCode, 1);
-    assert.match(bad.stderr, /experiments\/lab\.ts:\d+.*stage 'lab\/count-files': resources 'cpus' expected a whole number ≥ 1, received 0/);
+    assert.match(bad.stderr, /experiments\/lab\.ts:\d+.*stage 'lab\/count-files': resources 'cpus' expected a whole number ≥ 1 or 'all', received 0/);
   } finally {
     await repo.write('experiments/lab.ts', original);
   }

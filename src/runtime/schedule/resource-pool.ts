@@ -1,7 +1,7 @@
 /**
  * The local scheduler's bookkeeping: how many cores, GiB and which GPUs are free, and how many stages run.
- * A stage's request is first fitted to the machine (`fit`): more cores or memory than the machine has
- * becomes all of it (the stage then runs alone rather than never), and GPUs where there are none become
+ * A stage's request is first fitted to the machine (`fit`): `all` cores, or more cores or memory than the
+ * machine has, becomes all of it (the stage then runs alone rather than never), and GPUs where there are none become
  * none (GAN stages run on the CPU backend). `take` grants a fitted request when it fits now, with the GPU
  * ids to put in `CUDA_VISIBLE_DEVICES`; `give` returns it.
  */
@@ -38,7 +38,7 @@ export class ResourcePool implements Pool {
   /** `wanted` cut to what this machine has at all. */
   fit(wanted: Resources): Resources {
     return {
-      cpus: Math.min(wanted.cpus, this.capacity.cpus),
+      cpus: wanted.cpus === 'all' ? this.capacity.cpus : Math.min(wanted.cpus, this.capacity.cpus),
       memoryGiB: Math.min(wanted.memoryGiB, this.capacity.memoryGiB),
       gpus: Math.min(wanted.gpus, this.capacity.gpus.length),
     };
@@ -46,7 +46,7 @@ export class ResourcePool implements Pool {
 
   /** A grant for `wanted` (fitted) when it fits beside what runs now; undefined otherwise. */
   take(wanted: Resources): Grant | undefined {
-    const resources = this.fit(wanted);
+    const resources = this.fit(wanted) as Resources & { cpus: number };
     if (this.running >= this.jobs) return undefined;
     // NOTE: a stage always starts on an idle machine, so float rounding of GiB can never block it forever.
     const idle = this.running === 0;
@@ -59,7 +59,7 @@ export class ResourcePool implements Pool {
   }
 
   give(grant: Grant): void {
-    this.cpus += grant.resources.cpus;
+    this.cpus += grant.resources.cpus as number;
     this.memoryGiB += grant.resources.memoryGiB;
     this.freeGpus.push(...grant.gpus);
     this.freeGpus.sort();

@@ -86,6 +86,12 @@ plan('cores, memory, GPU slots and jobs bound what runs at once; each GPU stage 
   await control.finish('big');
   await done;
   assert.equal(control.grants.get('big')!.resources, { cpus: 4, memoryGiB: 8, gpus: 0 }, '~> a request above the machine is cut to the machine');
+  const all = new ResourcePool({ ...CAPACITY, cpus: 4 }, 4);
+  const whole = all.take({ cpus: 'all', memoryGiB: 1, gpus: 0 })!;
+  assert.is(whole.resources.cpus, 4, "~> 'all' is every core");
+  assert.is(all.take(SMALL), undefined, '~> nothing else fits beside it');
+  all.give(whole);
+  assert.ok(all.take(SMALL));
   assert.is(control.most(), 2);
   const one = controlledExecutor();
   const serial = runPlan({ plan: [stage('x'), stage('y')], pool: new ResourcePool(CAPACITY, 1), executor: one.executor, needsRun: runAll, commit: async () => {} });

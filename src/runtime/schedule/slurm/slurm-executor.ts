@@ -1,7 +1,7 @@
 /**
  * Runs planned stages as Slurm jobs. Each stage is one `sbatch` job — its dvc.yaml command wrapped, run in
- * the project folder (a file system the cluster's nodes share with the submitter), `--cpus-per-task`,
- * `--mem` and `--gres=gpu:N` from its resources (GPUs only where the cluster has GPU gres; elsewhere it
+ * the project folder (a file system the cluster's nodes share with the submitter), `--cpus-per-task`
+ * (`--exclusive`, a whole node, for `all`), `--mem` and `--gres=gpu:N` from its resources (GPUs only where the cluster has GPU gres; elsewhere it
  * runs on the CPU backend, as locally), `--dependency=afterok:<jobs>` on the upstream stages still
  * queued or running, and the project's settings from repro.config.json. Its output goes to
  * `runs/logs/<stage>.log`. The executor polls `scontrol show job` until the job ends: COMPLETED is a
@@ -90,7 +90,7 @@ export function slurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
       `--chdir=${options.root}`,
       `--output=${join(options.root, log)}`,
       '--open-mode=truncate',
-      `--cpus-per-task=${cpus}`,
+      ...(cpus === 'all' ? ['--exclusive'] : [`--cpus-per-task=${cpus}`]),
       `--mem=${Math.ceil(memoryGiB * 1024)}M`,
       ...(gpus > 0 && options.gpus ? [`--gres=gpu:${gpus}`] : []),
       ...(dependency.length > 0 ? [`--dependency=afterok:${dependency.join(':')}`, '--kill-on-invalid-dep=no'] : []),
