@@ -77,6 +77,9 @@ export async function runPipeline(root: string, options: RunOptions = {}): Promi
   if (!asExperiment && (options.set?.length || options.name)) {
     throw new ReproError('USAGE', '`-S` and `--name` expected with a DVC experiment run, received `--no-exp`', { hint: 'drop --no-exp, or drop -S/--name' });
   }
+  if (options.executor === 'slurm' && options.set?.length) {
+    throw new ReproError('USAGE', '`-S` expected without `--executor slurm`, received both', { hint: 'set the param in the experiment file instead, then `repro run --executor slurm`' });
+  }
   const named = options.experiments?.length ? options.experiments : undefined;
   // NOTE: taken before compiling, which rewrites dvc.yaml and params.yaml under a running DVC otherwise.
   const release = await acquireRunLock(root, ['repro run', ...(named ?? [])].join(' '));
@@ -134,9 +137,6 @@ async function runDvcPipeline(
     : ['repro'];
   // -S rewrites params.yaml inside `dvc exp run`, so such a run stays sequential.
   const parallel = ((run.jobs ?? 1) > 1 || run.executor === 'slurm') && !run.set?.length;
-  if (run.executor === 'slurm' && run.set?.length) {
-    throw new ReproError('USAGE', '`-S` expected without `--executor slurm`, received both', { hint: 'set the param in the experiment file instead, then `repro run --executor slurm`' });
-  }
   if (run.force && !parallel) args.push('--force');
   // Before DVC starts, so the experiment commit carries the pin (reports/<experiment>/environment.json, staged).
   await writeEnvironmentPins(root, run.wanted, await collectEnvironmentPin(root, run.compiled.backend));

@@ -10,75 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { branchyExperiment, branchyFiles } from '../helpers/branchy-project.js';
 import { labFiles } from '../helpers/lab-project.js';
 import { execa } from 'execa';
 import { ENV, makeTmpRepo, must, type TmpRepo } from '../helpers/tmp-repo.js';
-
-/** Waits (until aborted), then writes a file: long enough for a sibling to start and fail meanwhile. */
-const SLOW_TS = `/** Writes 'slow' after a pause. */
-import { writeFile } from 'node:fs/promises';
-import { defineStage, dir, file, Type } from '../dsl/index.js';
-
-export const slow = defineStage({
-  id: 'slow',
-  params: Type.Object({ ms: Type.Integer() }),
-  inputs: { dir: dir() },
-  outputs: { note: file({ fileName: 'note.txt' }) },
-  async run({ params, outputs, signal }) {
-    await new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, params.ms);
-      signal.addEventListener('abort', () => { clearTimeout(timer); reject(signal.reason); });
-    });
-    await writeFile(outputs.note, 'slow\\n');
-  },
-});
-`;
-
-const FLAKY_TS = `/** Throws when told to, else writes 'flaky'. */
-import { writeFile } from 'node:fs/promises';
-import { defineStage, dir, file, Type } from '../dsl/index.js';
-
-export const flaky = defineStage({
-  id: 'flaky',
-  params: Type.Object({ fail: Type.Boolean() }),
-  inputs: { dir: dir() },
-  outputs: { note: file({ fileName: 'note.txt' }) },
-  async run({ params, outputs }) {
-    if (params.fail) throw new Error('flaky stage told to fail');
-    await writeFile(outputs.note, 'flaky\\n');
-  },
-});
-`;
-
-const JOIN_TS = `/** Concatenates two notes. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { defineStage, file, Type } from '../dsl/index.js';
-
-export const join = defineStage({
-  id: 'join',
-  params: Type.Object({}),
-  inputs: { a: file(), b: file() },
-  outputs: { both: file({ fileName: 'both.txt' }) },
-  async run({ inputs, outputs }) {
-    await writeFile(outputs.both, (await readFile(inputs.a, 'utf8')) + (await readFile(inputs.b, 'utf8')));
-  },
-});
-`;
-
-function branchy(fail: boolean): string {
-  return `import { defineExperiment } from '../src/dsl/index.js';
-import { slow } from '../src/lab/slow.js';
-import { flaky } from '../src/lab/flaky.js';
-import { join } from '../src/lab/join.js';
-
-export default defineExperiment('branchy', (x) => {
-  const raw = x.data('data/raw');
-  const a = x.stage(slow, { inputs: { dir: raw }, params: { ms: 4000 } });
-  const b = x.stage(flaky, { inputs: { dir: raw }, params: { fail: ${fail} } });
-  x.stage(join, { inputs: { a: a.outputs.note, b: b.outputs.note }, params: {} });
-});
-`;
-}
 
 const parallel = suite<{ one: TmpRepo; two: TmpRepo }>('repro run -j');
 
@@ -112,10 +47,7 @@ parallel('-j 2 runs the independent stages together; outputs and dvc.lock equal 
 });
 
 parallel('a failing stage stops its downstream; the running sibling finishes and is kept; the rerun runs only the rest', async ({ two }) => {
-  await two.write('src/lab/slow.ts', SLOW_TS);
-  await two.write('src/lab/flaky.ts', FLAKY_TS);
-  await two.write('src/lab/join.ts', JOIN_TS);
-  await two.write('experiments/branchy.ts', branchy(true));
+  for (const [path, text] of Object.entries(branchyFiles({ slowMs: 4000, fail: true }))) await two.write(path, text);
   await must(two.git('add', '-A'));
   await must(two.git('commit', '-q', '-m', 'branchy'));
   const failed = await two.repro('run', 'branchy', '-j', '2', '--no-exp');
@@ -126,17 +58,14 @@ parallel('a failing stage stops its downstream; the running sibling finishes and
   const lock = await two.read('dvc.lock');
   assert.match(lock, /branchy_slow:/, '~> the sibling that was running finished and is in dvc.lock');
   assert.not.match(lock, /branchy_join:/, '~> the downstream never ran');
-  await two.write('experiments/branchy.ts', branchy(false));
+  await two.write('experiments/branchy.ts', branchyExperiment({ slowMs: 4000, fail: false }));
   const rerun = JSON.parse((await must(two.repro('run', 'branchy', '-j', '2', '--no-exp', '--json'))).stdout) as { ran: string[] };
   assert.equal(rerun.ran.sort(), ['branchy_flaky', 'branchy_join'], '~> the finished stage did not run again');
   assert.is(await two.read('out/branchy/join/both.txt'), 'slow\nflaky\n');
 });
 
 parallel('Ctrl-C stops the running stage and keeps the finished one; exit 130; the rerun runs only the rest', async ({ one }) => {
-  await one.write('src/lab/slow.ts', SLOW_TS);
-  await one.write('src/lab/flaky.ts', FLAKY_TS);
-  await one.write('src/lab/join.ts', JOIN_TS);
-  await one.write('experiments/branchy.ts', branchy(false).replace('ms: 4000', 'ms: 60000'));
+  for (const [path, text] of Object.entries(branchyFiles({ slowMs: 60000, fail: false }))) await one.write(path, text);
   await must(one.git('add', '-A'));
   await must(one.git('commit', '-q', '-m', 'branchy'));
   const child = execa(process.execPath, [join(one.root, 'bin', 'repro.mjs'), 'run', 'branchy', '-j', '2', '--no-exp'], { cwd: one.root, env: ENV, reject: false, stdin: 'ignore' });
@@ -155,7 +84,7 @@ parallel('Ctrl-C stops the running stage and keeps the finished one; exit 130; t
   const lock = await one.read('dvc.lock');
   assert.match(lock, /branchy_flaky:/);
   assert.not.match(lock, /branchy_slow:/);
-  await one.write('experiments/branchy.ts', branchy(false).replace('ms: 4000', 'ms: 10'));
+  await one.write('experiments/branchy.ts', branchyExperiment({ slowMs: 10, fail: false }));
   const rerun = JSON.parse((await must(one.repro('run', 'branchy', '-j', '2', '--no-exp', '--json'))).stdout) as { ran: string[] };
   assert.equal(rerun.ran.sort(), ['branchy_join', 'branchy_slow'], '~> the finished stage did not run again');
 });

@@ -28,6 +28,18 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
+/**
+ * The cluster, or undefined once it printed `skipped: <reason>` for the calling test; with
+ * REPRO_SLURM_REQUIRED=1 a skip throws instead.
+ */
+export function clusterOrSkip(cluster: SlurmCluster | { skip: string }): SlurmCluster | undefined {
+  if (!('skip' in cluster)) return cluster;
+  const reason = cluster.skip.split('\n')[0]!;
+  if (process.env.REPRO_SLURM_REQUIRED === '1') throw new Error(`REPRO_SLURM_REQUIRED=1, but ${reason}`);
+  console.warn(`skipped: ${reason}`);
+  return undefined;
+}
+
 export const SLURM_INSTALL_HINT =
   'run `node scripts/setup-slurm.mjs` as root, or `apt-get install -y --no-install-recommends slurm-wlm munge slurmdbd mariadb-server-core mariadb-client-core` (Debian/Ubuntu)';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
+import { clusterOrSkip, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 
 interface SacctRow {
   state: string;
@@ -34,15 +34,6 @@ slurm.before(async (context) => {
 slurm.after(async ({ cluster }) => {
   if (cluster && !('skip' in cluster)) await cluster.stop();
 });
-
-/** The cluster, or undefined once it printed why this test is skipped. */
-function ready(cluster: SlurmCluster | { skip: string }): SlurmCluster | undefined {
-  if (!('skip' in cluster)) return cluster;
-  const reason = cluster.skip.split('\n')[0]!;
-  if (process.env.REPRO_SLURM_REQUIRED === '1') assert.unreachable(`REPRO_SLURM_REQUIRED=1, but ${reason}`);
-  console.warn(`skipped: ${reason}`);
-  return undefined;
-}
 
 /** `sbatch --parsable` from `work`, output in `work/<id>.out`; returns the job id. */
 async function sbatch(cluster: SlurmCluster, work: string, args: string[]): Promise<string> {
@@ -98,7 +89,7 @@ async function cancel(cluster: SlurmCluster, ids: string[]): Promise<void> {
 }
 
 slurm('two independent jobs and one afterok on both end COMPLETED in sacct; the third starts after both end', async ({ cluster: maybe }) => {
-  const cluster = ready(maybe);
+  const cluster = clusterOrSkip(maybe);
   if (!cluster) return;
   const work = await mkdtemp(join(tmpdir(), 'repro-slurm-jobs-'));
   const ids: string[] = [];
@@ -129,7 +120,7 @@ slurm('two independent jobs and one afterok on both end COMPLETED in sacct; the 
 });
 
 slurm('a running job that scancel stops ends CANCELLED in sacct', async ({ cluster: maybe }) => {
-  const cluster = ready(maybe);
+  const cluster = clusterOrSkip(maybe);
   if (!cluster) return;
   const work = await mkdtemp(join(tmpdir(), 'repro-slurm-cancel-'));
   const ids: string[] = [];

@@ -13,55 +13,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { branchyFiles } from '../helpers/branchy-project.js';
 import { labFiles } from '../helpers/lab-project.js';
-import { startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
+import { clusterOrSkip, startSlurmCluster, type SlurmCluster } from '../helpers/slurm-cluster.js';
 import { ENV, makeTmpRepo, must, type CommandOutput, type TmpRepo } from '../helpers/tmp-repo.js';
-
-const SLOW_TS = `/** Writes 'slow' after a pause. */
-import { writeFile } from 'node:fs/promises';
-import { defineStage, dir, file, Type } from '../dsl/index.js';
-
-export const slow = defineStage({
-  id: 'slow',
-  params: Type.Object({ ms: Type.Integer() }),
-  inputs: { dir: dir() },
-  outputs: { note: file({ fileName: 'note.txt' }) },
-  async run({ params, outputs }) {
-    await new Promise((resolve) => setTimeout(resolve, params.ms));
-    await writeFile(outputs.note, 'slow\\n');
-  },
-});
-`;
-
-const QUICK_TS = SLOW_TS.replace(/slow/g, 'quick');
-
-const JOIN_TS = `/** Concatenates two notes. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { defineStage, file, Type } from '../dsl/index.js';
-
-export const join = defineStage({
-  id: 'join',
-  params: Type.Object({}),
-  inputs: { a: file(), b: file() },
-  outputs: { both: file({ fileName: 'both.txt' }) },
-  async run({ inputs, outputs }) {
-    await writeFile(outputs.both, (await readFile(inputs.a, 'utf8')) + (await readFile(inputs.b, 'utf8')));
-  },
-});
-`;
-
-const BRANCHY = `import { defineExperiment } from '../src/dsl/index.js';
-import { slow } from '../src/lab/slow.js';
-import { quick } from '../src/lab/quick.js';
-import { join } from '../src/lab/join.js';
-
-export default defineExperiment('branchy', (x) => {
-  const raw = x.data('data/raw');
-  const a = x.stage(slow, { inputs: { dir: raw }, params: { ms: 8000 } });
-  const b = x.stage(quick, { inputs: { dir: raw }, params: { ms: 10 } });
-  x.stage(join, { inputs: { a: a.outputs.note, b: b.outputs.note }, params: {} });
-});
-`;
 
 interface Context {
   cluster: SlurmCluster | { skip: string };
@@ -82,14 +37,6 @@ slurm.after(async ({ cluster, local, remote }) => {
   await local?.remove();
   await remote?.remove();
 });
-
-function ready(cluster: SlurmCluster | { skip: string }): SlurmCluster | undefined {
-  if (!('skip' in cluster)) return cluster;
-  const reason = cluster.skip.split('\n')[0]!;
-  if (process.env.REPRO_SLURM_REQUIRED === '1') assert.unreachable(`REPRO_SLURM_REQUIRED=1, but ${reason}`);
-  console.warn(`skipped: ${reason}`);
-  return undefined;
-}
 
 /** The CLI in `repo` with the cluster's environment. */
 function reproOn(cluster: SlurmCluster, repo: TmpRepo, ...args: string[]) {
@@ -121,7 +68,7 @@ async function accounted(cluster: SlurmCluster, names: readonly string[]): Promi
 }
 
 slurm('three jobs through Slurm, dependencies held, the same dvc.lock and outputs as a local run', async ({ cluster, local, remote }) => {
-  const on = ready(cluster);
+  const on = clusterOrSkip(cluster);
   if (!on) return;
   await must(local.repro('run', 'lab', '--no-exp', '-j', '1'));
   const result = await settled(reproOn(on, remote, 'run', 'lab', '--no-exp', '--executor', 'slurm', '--json'));
@@ -141,12 +88,9 @@ slurm('three jobs through Slurm, dependencies held, the same dvc.lock and output
 });
 
 slurm('scancel fails the run naming the job; status listed it; the rerun completes only what did not finish', async ({ cluster, remote }) => {
-  const on = ready(cluster);
+  const on = clusterOrSkip(cluster);
   if (!on) return;
-  await remote.write('src/lab/slow.ts', SLOW_TS);
-  await remote.write('src/lab/quick.ts', QUICK_TS);
-  await remote.write('src/lab/join.ts', JOIN_TS);
-  await remote.write('experiments/branchy.ts', BRANCHY);
+  for (const [path, text] of Object.entries(branchyFiles({ slowMs: 8000, fail: false }))) await remote.write(path, text);
   await must(remote.git('add', '-A'));
   await must(remote.git('commit', '-q', '-m', 'branchy'));
   const run = reproOn(on, remote, 'run', 'branchy', '--no-exp', '--executor', 'slurm');
@@ -165,15 +109,15 @@ slurm('scancel fails the run naming the job; status listed it; the rerun complet
   const failed = await settled(run);
   assert.is(failed.exitCode, 1);
   assert.match(failed.stderr, new RegExp(`error stage 'branchy_slow' failed \\(job ${id} CANCELLED`));
-  assert.match(failed.stderr, /1 finished stage recorded in dvc\.lock \(branchy_quick\)/);
+  assert.match(failed.stderr, /1 finished stage recorded in dvc\.lock \(branchy_flaky\)/);
   assert.match(failed.stderr, /\[branchy_join\] not run \(job \d+ cancelled: a stage it reads failed\)/, failed.stderr);
   const lock = await remote.read('dvc.lock');
-  assert.match(lock, /branchy_quick:/);
+  assert.match(lock, /branchy_flaky:/);
   assert.not.match(lock, /branchy_slow:|branchy_join:/);
   const rerun = await settled(reproOn(on, remote, 'run', 'branchy', '--no-exp', '--executor', 'slurm', '--json'));
   assert.is(rerun.exitCode, 0, rerun.stderr);
   assert.equal((JSON.parse(rerun.stdout) as { ran: string[] }).ran.sort(), ['branchy_join', 'branchy_slow']);
-  assert.is(await remote.read('out/branchy/join/both.txt'), 'slow\nquick\n');
+  assert.is(await remote.read('out/branchy/join/both.txt'), 'slow\nflaky\n');
 });
 
 slurm.run();
