@@ -1,14 +1,16 @@
 /**
  * `repro run -j N` before DVC: the targets' plan (stage-plan.ts) is run by `runPlan` on the local
- * executor or as Slurm jobs (`--executor slurm`, slurm/), each finished stage recorded with `dvc commit -f <stage>` — DVC
- * hashes its deps and outputs, caches them and writes its dvc.lock entry exactly as `dvc repro` would
- * after running it. Afterwards the caller's `dvc exp run` / `dvc repro` finds every stage up to date and
- * records the run (the experiment commit) as always. Why this is safe: DVC's lock entry for a stage is a
- * function of the files it names, not of how they were made; a stage starts only after every stage it
- * reads has finished; no two stages write the same path (the compiler refuses that); and the commits run
- * one at a time in DVC's own order, so dvc.lock is byte-identical to a sequential run. A failure or
- * Ctrl-C becomes an error after the finished stages are committed.
+ * executor or as Slurm jobs (`--executor slurm`, slurm/); finished stages are recorded with `dvc commit
+ * --force <stages>` — DVC hashes their deps and outputs, caches them, saves their run-cache entries and
+ * writes their dvc.lock entries exactly as `dvc repro` would after running them. Afterwards the caller's
+ * `dvc exp run` finds every stage up to date and records the run (the experiment commit) as always. Why
+ * this is safe: DVC's lock entry for a stage is a function of the files it names, not of how they were
+ * made; a stage starts only after every stage it reads has finished; no two stages write the same path
+ * (the compiler refuses that); and commits and run-cache restores go one at a time, in DVC's own order, so
+ * dvc.lock is byte-identical to a sequential run. A failure or Ctrl-C becomes an error after the finished
+ * stages are committed.
  */
+import { formatResources } from '../../dsl/resources.js';
 import { ReproError } from '../../errors.js';
 import { runDvc } from '../dvc.js';
 import { findFirstChange } from '../up-to-date.js';
@@ -21,7 +23,6 @@ import { planStages } from './stage-plan.js';
 import { ClusterPool } from './slurm/cluster-pool.js';
 import { readSlurmConfig } from './slurm/slurm-config.js';
 import { probeCluster, slurmExecutor } from './slurm/slurm-executor.js';
-import { formatResources } from '../../dsl/resources.js';
 
 export interface ParallelOptions {
   readonly targets: readonly string[];
