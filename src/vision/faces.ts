@@ -2,8 +2,9 @@
  * Face boxes and 68-point landmarks on raw RGB pixels, with `@vladmandic/face-api` on the project's own
  * TensorFlow backend (its models are loaded by face-models.ts, re-exported here). Detection takes a tensor
  * made from the pixels (no canvas), optionally padded with edge pixels for tight crops, or retried padded
- * when the unpadded pass found nothing. The SSD detector runs through repro's batched port of it
- * (ssd-detector.ts), many photos per pass; the Tiny Face Detector through face-api's own pipeline.
+ * when the unpadded pass found nothing. Both detectors run batched, many photos per pass: SSD through
+ * repro's port of it (ssd-detector.ts), the Tiny Face Detector through face-api's network function with
+ * repro's batch input and decoding (tiny-detector.ts).
  * Landmarks are computed on every detected box of a batch in one pass and returned in image pixels.
  * Results are sorted by score (descending), then x, so the same pixels always give the same face order.
  */
@@ -12,7 +13,8 @@ import { ReproError } from '../errors.js';
 import type { BackendKind, Tf } from '../kit/tf-backend.js';
 import type { FaceApi, FaceModels } from './face-models.js';
 import { DEFAULT_DETECT_SIZE, detectSsdBatch, foldSsd, type SsdNet, type SsdParams } from './ssd-detector.js';
-import type { Box, Landmarks68, Point, RawImage } from './types.js';
+import { DEFAULT_TINY_SIZE, detectTinyBatch, tinyInputSide, type TinyNet } from './tiny-detector.js';
+import type { Box, Landmarks68, Point, RawImage, ScoredBox } from './types.js';
 import type { Tensor3D } from '@tensorflow/tfjs';
 
 export { loadFaceModels, type FaceDetectorKind, type FaceModels, type LoadFaceModelsOptions } from './face-models.js';
@@ -57,7 +59,10 @@ export interface DetectFacesOptions {
   retryPad?: number;
   /** SSD input side, px (a multiple of 32): each photo is letterboxed and resized to it; @default 512 */
   inputSize?: number;
-  /** Tiny Face Detector input size (a multiple of 32); @default 416 */
+  /**
+   * Tiny Face Detector: the largest input side (a multiple of 32); each photo runs at its own longer side
+   * (padding included) rounded up to a multiple of 32, at least 160, at most this (`tinyInputSide`). @default 416
+   */
   tinyInputSize?: number;
   /** receives the time each step took, once per detection pass (twice when `retryPad` was used) */
   onTimings?: (timings: FaceTimings) => void;
@@ -72,29 +77,24 @@ export async function detectFaces(models: FaceModels, image: RawImage, options: 
 }
 
 /**
- * `detectFaces` for several images at once: with SSD, one detector pass over the whole batch (and one more
+ * `detectFaces` for several images at once: one detector pass over the whole batch (and one more
  * over the images where it found nothing, when `retryPad` asks), and one landmark pass over every face
  * found; the answer per image is the same as `detectFaces` gives it alone. `onTimings` is told once per
  * detector pass, for the whole batch.
  */
 export async function detectFacesBatch(models: FaceModels, images: readonly RawImage[], options: DetectFacesOptions): Promise<DetectedFace[][]> {
-  if (models.detector === 'tiny') {
-    const out: DetectedFace[][] = [];
-    for (const image of images) out.push(await detectTinyWithRetry(models, image, options));
-    return out;
-  }
   const { retryPad, ...once } = options;
-  const results = await detectSsdPass(models, images, once);
+  const results = await detectPass(models, images, once);
   if (retryPad === undefined || retryPad === (options.pad ?? 0)) return results;
   const missed = results.flatMap((faces, i) => (faces.length === 0 ? [i] : []));
   if (missed.length === 0) return results;
-  const again = await detectSsdPass(models, missed.map((i) => images[i]!), { ...once, pad: retryPad });
+  const again = await detectPass(models, missed.map((i) => images[i]!), { ...once, pad: retryPad });
   missed.forEach((i, k) => (results[i] = again[k]!));
   return results;
 }
 
-/** One SSD pass over a batch, then landmarks on every face found. */
-async function detectSsdPass(models: FaceModels, images: readonly RawImage[], options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[][]> {
+/** One detector pass over a batch (SSD or Tiny, each batched), then landmarks on every face found. */
+async function detectPass(models: FaceModels, images: readonly RawImage[], options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[][]> {
   const { tf } = models;
   for (const image of images) checkImage(image);
   const started = performance.now();
@@ -102,7 +102,10 @@ async function detectSsdPass(models: FaceModels, images: readonly RawImage[], op
   const inputs = images.map((image, i) => toInputTensor(tf, image, pads[i]!)); // [H', W', 3] each
   try {
     const prepared = performance.now();
-    const found = await detectSsdBatch(tf, ssdNet(models), inputs, { inputSize: options.inputSize ?? DEFAULT_DETECT_SIZE, minScore: options.minScore, maxResults: 100 });
+    const found =
+      models.detector === 'tiny'
+        ? await detectTinyBySide(models, inputs, options)
+        : await detectSsdBatch(tf, ssdNet(models), inputs, { inputSize: options.inputSize ?? DEFAULT_DETECT_SIZE, minScore: options.minScore, maxResults: 100 });
     const boxes = found.map((detections, i) =>
       detections
         .map((d) => ({ score: d.score, box: clipToWholePixels(d.box, inputs[i]!.shape[1], inputs[i]!.shape[0]) }))
@@ -126,6 +129,22 @@ async function detectSsdPass(models: FaceModels, images: readonly RawImage[], op
   } finally {
     tf.dispose(inputs);
   }
+}
+
+/**
+ * The Tiny Face Detector over a batch, each input at its own side (`tinyInputSide`): one pass per side
+ * present, answers in input order.
+ */
+async function detectTinyBySide(models: FaceModels, inputs: readonly Tensor3D[], options: Omit<DetectFacesOptions, 'retryPad'>): Promise<ScoredBox[][]> {
+  const net = models.faceapi.nets.tinyFaceDetector as unknown as TinyNet;
+  const sides = inputs.map((input) => tinyInputSide(Math.max(input.shape[0], input.shape[1]), options.tinyInputSize ?? DEFAULT_TINY_SIZE));
+  const out: ScoredBox[][] = new Array(inputs.length);
+  for (const side of [...new Set(sides)].sort((a, b) => a - b)) {
+    const at = sides.flatMap((s, i) => (s === side ? [i] : []));
+    const found = await detectTinyBatch(models.tf, net, at.map((i) => inputs[i]!), { inputSize: side, minScore: options.minScore, maxResults: 100 });
+    at.forEach((i, k) => (out[i] = found[k]!));
+  }
+  return out;
 }
 
 /** The 68 landmarks of every box, in box pixels: one landmark-net pass over all boxes of all images. */
@@ -170,43 +189,6 @@ function clipToWholePixels(box: Box, width: number, height: number): Box {
   const w = Math.min(box.x + box.width - x, width - x);
   const h = Math.min(box.y + box.height - y, height - y);
   return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(w), height: Math.floor(h) };
-}
-
-/** The Tiny Face Detector path: face-api's own pipeline, one image at a time. */
-async function detectTinyWithRetry(models: FaceModels, image: RawImage, options: DetectFacesOptions): Promise<DetectedFace[]> {
-  const { retryPad, ...once } = options;
-  const faces = await detectTinyOnce(models, image, once);
-  return faces.length > 0 || retryPad === undefined || retryPad === (options.pad ?? 0) ? faces : detectTinyOnce(models, image, { ...once, pad: retryPad });
-}
-
-async function detectTinyOnce(models: FaceModels, image: RawImage, options: Omit<DetectFacesOptions, 'retryPad'>): Promise<DetectedFace[]> {
-  const { tf, faceapi } = models;
-  checkImage(image);
-  const started = performance.now();
-  const pad = { x: Math.round((options.pad ?? 0) * image.width), y: Math.round((options.pad ?? 0) * image.height) };
-  const input = toInputTensor(tf, image, pad);
-  try {
-    const prepared = performance.now();
-    const batch = tf.expandDims(input, 0); // [1, H', W', 3]
-    const found = await Promise.resolve(faceapi.detectAllFaces(batch as never, new faceapi.TinyFaceDetectorOptions({ scoreThreshold: options.minScore, inputSize: options.tinyInputSize ?? 416 }))).finally(() => batch.dispose());
-    const boxes = found
-      .map((d) => ({ score: d.score, box: clipToWholePixels(d.box, input.shape[1], input.shape[0]) }))
-      .filter((d) => d.box.width > 0 && d.box.height > 0)
-      .sort((a, b) => b.score - a.score || a.box.x - b.box.x || a.box.y - b.box.y)
-      .slice(0, options.maxFaces ?? Infinity);
-    const detected = performance.now();
-    const [marks] = await landmarksOf(models, [input], [boxes]);
-    options.onTimings?.({ prepareMs: prepared - started, detectMs: detected - prepared, landmarksMs: performance.now() - detected });
-    return boxes
-      .map(({ score, box }, k): DetectedFace => ({
-        box: clipBox({ x: box.x - pad.x, y: box.y - pad.y, width: box.width, height: box.height }, image.width, image.height),
-        score,
-        landmarks: marks![k]!.map((p) => [p[0] + box.x - pad.x, p[1] + box.y - pad.y] as const),
-      }))
-      .filter((face) => face.box.width > 0 && face.box.height > 0);
-  } finally {
-    input.dispose();
-  }
 }
 
 /** Pads an [H, W, C] tensor by repeating its edge rows and columns (like OpenCV's BORDER_REPLICATE). */

@@ -14,7 +14,7 @@
  */
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
-import type { Box } from './types.js';
+import type { ScoredBox } from './types.js';
 
 /** face-api's SSD MobileNet v1 weights, as its `nets.ssdMobilenetv1.params` holds them. */
 export interface SsdParams {
@@ -54,10 +54,7 @@ export interface SsdNet {
 }
 
 /** One detection in the input image's pixels. */
-export interface SsdDetection {
-  readonly score: number;
-  readonly box: Box;
-}
+export type SsdDetection = ScoredBox;
 
 /** The input side face-api trains and runs the model at. */
 export const DEFAULT_DETECT_SIZE = 512;

@@ -20,6 +20,12 @@ export interface Box {
   readonly height: number;
 }
 
+/** A detector's answer: a box in image pixels and its score in [0, 1]. */
+export interface ScoredBox {
+  readonly score: number;
+  readonly box: Box;
+}
+
 /**
  * MaskTheFace's six anchors. On a face: b top centre (mid nose bridge), a/c upper cheeks, d/f lower
  * cheeks, e chin. On a template: the same six places on the mask drawing. Left/right are image left/right.
