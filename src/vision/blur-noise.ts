@@ -45,37 +45,72 @@ const NOISE_EDGE_FACTOR = 2.5;
 export function blurPlane(plane: Plane, sigma: number, edge: 'zero' | 'clamp'): Plane {
   if (!(sigma >= 0) || !Number.isFinite(sigma)) throw new Error(`blurPlane: sigma expected a finite number ≥ 0, received ${sigma}`);
   if (sigma === 0) return { ...plane, data: new Float64Array(plane.data) };
-  const { width: w, height: h } = plane;
   const kernel = gaussianKernel(sigma);
+  const rows = blurRows(plane.data, plane.width, plane.height, kernel, edge === 'zero');
+  return { width: plane.width, height: plane.height, data: blurColumns(rows, plane.width, plane.height, kernel, edge === 'zero') };
+}
+
+/**
+ * One horizontal pass of `kernel` over a `[h, w]` plane. Beyond the border: zeros, or the border pixel
+ * repeated. Every output sums its taps from the leftmost to the rightmost, inside or near the border alike.
+ */
+function blurRows(src: Float64Array, w: number, h: number, kernel: Float64Array, zero: boolean): Float64Array {
+  const out = new Float64Array(w * h);
   const r = (kernel.length - 1) / 2;
-  const pass = (src: Float64Array, horizontal: boolean): Float64Array => {
-    const out = new Float64Array(w * h);
-    const n = horizontal ? w : h;
-    const step = horizontal ? 1 : w; // index distance between neighbours along the pass
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const at = horizontal ? x : y;
-        const i = y * w + x;
-        let sum = 0;
-        if (at - r >= 0 && at + r < n) {
-          // the whole kernel inside: no edge rule (the same terms in the same order as below)
-          for (let k = -r, j = i - r * step; k <= r; k++, j += step) sum += kernel[k + r]! * src[j]!;
-        } else {
-          for (let k = -r; k <= r; k++) {
-            let j = at + k;
-            if (j < 0 || j >= n) {
-              if (edge === 'zero') continue;
-              j = j < 0 ? 0 : n - 1;
-            }
-            sum += kernel[k + r]! * src[horizontal ? y * w + j : j * w + x]!;
+  const taps = kernel.length;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      if (x - r >= 0 && x + r < w) {
+        for (let k = 0, j = row + x - r; k < taps; k++, j++) sum += kernel[k]! * src[j]!;
+      } else {
+        for (let k = 0; k < taps; k++) {
+          let j = x + k - r;
+          if (j < 0 || j >= w) {
+            if (zero) continue;
+            j = j < 0 ? 0 : w - 1;
           }
+          sum += kernel[k]! * src[row + j]!;
         }
-        out[i] = sum;
       }
+      out[row + x] = sum;
     }
-    return out;
-  };
-  return { width: w, height: h, data: pass(pass(plane.data, true), false) };
+  }
+  return out;
+}
+
+/** `blurRows` down the columns: the same sums, taps from the top to the bottom. */
+function blurColumns(src: Float64Array, w: number, h: number, kernel: Float64Array, zero: boolean): Float64Array {
+  const out = new Float64Array(w * h);
+  const r = (kernel.length - 1) / 2;
+  const taps = kernel.length;
+  for (let y = 0; y < h; y++) {
+    if (y - r >= 0 && y + r < h) {
+      // a whole row of outputs with every tap inside: walk the taps outside, the row inside (cache friendly)
+      const row = y * w;
+      for (let k = 0; k < taps; k++) {
+        const c = kernel[k]!;
+        const from = (y + k - r) * w;
+        if (k === 0) for (let x = 0; x < w; x++) out[row + x] = c * src[from + x]!;
+        else for (let x = 0; x < w; x++) out[row + x] = out[row + x]! + c * src[from + x]!;
+      }
+      continue;
+    }
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let k = 0; k < taps; k++) {
+        let j = y + k - r;
+        if (j < 0 || j >= h) {
+          if (zero) continue;
+          j = j < 0 ? 0 : h - 1;
+        }
+        sum += kernel[k]! * src[j * w + x]!;
+      }
+      out[y * w + x] = sum;
+    }
+  }
+  return out;
 }
 
 /** A normalised Gaussian kernel of radius ⌈3σ⌉. */
@@ -157,7 +192,7 @@ function gradients(plane: Plane): Gradients {
       const i = y * w + x;
       const gx = (data[i + 1]! - data[i - 1]!) / 2;
       const gy = (data[i + w]! - data[i - w]!) / 2;
-      magnitude[i] = Math.hypot(gx, gy);
+      magnitude[i] = Math.sqrt(gx * gx + gy * gy);
       gxs[i] = gx;
       gys[i] = gy;
     }
