@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then five training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then six training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -10,6 +10,7 @@
  *   + attention — and attention supervision λ 1 (1 − A10 against the mask region)
  *   + resize-conv — and the decoders upsample by resize-conv instead of deconv
  *   + leaky     — and the attention decoder uses LeakyReLU (0.2), so no A10 pixel can go bias-only
+ *   + prior     — and the background attention starts at A10 = 0.5 instead of 0.1 (`attentionPrior`)
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -21,6 +22,7 @@
  * the share of dead A10 pixels overall and in the worst 2×2 phase), then one line per variant at the last
  * epoch, and where the sample grids are. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
  * diversity inside ≥ 5× outside, KID below the warp's. Skips, saying so, when the data folder is absent.
+ * `REPRO_LEARNING_VARIANTS=leaky,prior` runs only the named variants (without the yardstick).
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/learning.ts [photos=200] [epochs=12] [size=64] [ngf=32] [keep=/tmp/repro-learning]
  */
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
@@ -45,7 +47,17 @@ const VARIANTS = [
   { id: 'attention', upsample: 'deconv', nmc: 10, attention: 1 },
   { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1 },
   { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu' },
+  { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
 ] as const;
+/** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
+const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);
+const unknown = only?.filter((id) => !VARIANTS.some((v) => v.id === id)) ?? [];
+if (unknown.length > 0) {
+  console.error(`REPRO_LEARNING_VARIANTS expected ids among ${VARIANTS.map((v) => v.id).join(', ')}, received ${unknown.join(', ')}`);
+  process.exit(2);
+}
+const variants = only === undefined || only.length === 0 ? VARIANTS : VARIANTS.filter((v) => only.includes(v.id));
+const withTorch = variants.some((v) => v.id === 'reference');
 
 const experiment = `import { defineExperiment } from '../src/dsl/index.js';
 import { evaluate, filter, nonmaskTensor, progressiveTrain, split, warp } from '../src/stages/index.js';
@@ -58,13 +70,13 @@ export default defineExperiment('learning', (x) => {
   const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
   const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
   const real = x.stage(filter, { id: 'filter-real', inputs: { photos: realMasked }, params: { size: 128, facesPerPhoto: 'one', mask: 'require' } });
-  for (const v of ${JSON.stringify(VARIANTS)} as const) {
+  for (const v of ${JSON.stringify(variants)} as const) {
     const trained = x.stage(progressiveTrain, {
       id: 'train-' + v.id,
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
       params: {
         seed: 1,
-        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: 'activation' in v ? v.activation : 'relu' },
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: 'activation' in v ? v.activation : 'relu', attentionPrior: 'prior' in v ? v.prior : 0.1 },
         probe: 8,
         keepEvery: 2,
         noiseSamples: 0,
@@ -113,7 +125,8 @@ try {
   const run = await repo.repro('run', 'learning');
   if (run.exitCode !== 0) throw new Error(`repro run learning failed:\n${run.stderr.split('\n').slice(-30).join('\n')}`);
   let torchNote = 'PyTorch yardstick skipped: no .venv-torch (run `npm run setup:torch`)';
-  if (existsSync(torchPython)) {
+  if (!withTorch) torchNote = 'PyTorch yardstick skipped: REPRO_LEARNING_VARIANTS leaves out the reference it pairs with';
+  else if (existsSync(torchPython)) {
     const torchStarted = performance.now();
     const trainA = await packImages(join(repo.root, 'out/learning/split/trainImages'), join(repo.root, 'a.u8'));
     const domainB = await packImages(join(repo.root, 'out/learning/filter-real/aligned'), join(repo.root, 'b.u8'));
@@ -136,7 +149,7 @@ try {
   const summary: string[] = [];
   console.log(torchNote);
   const rows = [
-    ...VARIANTS.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
+    ...variants.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}${'prior' in v ? `, A10 starts at ${v.prior}` : ''}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
     ...(existsSync(join(repo.root, 'reports/learning/evaluate-torch-reference')) ? [{ id: 'torch-reference', label: 'the official PyTorch code and settings, same faces, epochs and batch', torch: true }] : []),
   ];
   for (const v of rows) {

@@ -52,6 +52,14 @@ export const NetworkSize = Type.Object(
       }),
       'relu',
     ),
+    attentionPrior: Defaulted(
+      Type.Number({
+        exclusiveMinimum: 0,
+        exclusiveMaximum: 1,
+        description: "the background attention A10 every pixel starts at (the last attention bias set to match): 0.1 is the reference's all-zero init, 0.5 starts the background half copied (README, 'Does the translator learn?')",
+      }),
+      0.1,
+    ),
   },
   { $id: 'repro:NetworkSize', additionalProperties: false, description: 'AttentionGAN network size' },
 );

@@ -43,7 +43,18 @@ export interface GeneratorConfig {
    * leaves no pixel with every channel dead, so A10 cannot go bias-only. @default 'relu'
    */
   readonly attentionActivation?: AttentionActivation;
+  /**
+   * The background map's share A10 at initialisation: the last attention conv's bias starts at
+   * log(9p / (1 − p)) for map 10 and 0 for the others, so with the small initial kernels every pixel starts
+   * near A10 = p. The reference starts every bias at 0, which is p = 0.1 (`REFERENCE_ATTENTION_PRIOR`): each
+   * background pixel must then climb to A10 > 0.5 before the input shows through (RetinaNet's prior init of
+   * its classifier bias is the same idea). Weights loaded from a checkpoint replace it. @default 0.1
+   */
+  readonly attentionPrior?: number;
 }
+
+/** A10 at initialisation with all attention biases 0, the reference's init: one in ten maps. */
+export const REFERENCE_ATTENTION_PRIOR = 1 / 10;
 
 /** The attention decoder's activation. */
 export type AttentionActivation = 'relu' | 'leaky-relu';
@@ -121,6 +132,8 @@ export function upsampleNearest(tf: Tf, x: tfjs.Tensor4D): tfjs.Tensor4D {
 /** Creates the generator's variables, seeded. */
 export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): GeneratorWeights {
   const { ngf, blocks } = config;
+  const prior = config.attentionPrior ?? REFERENCE_ATTENTION_PRIOR;
+  const priorBias = prior === REFERENCE_ATTENTION_PRIOR ? undefined : attentionPriorBias(prior); // checked before any variable exists
   const factory = createConvFactory(tf, config.scope ?? 'generator', config.seed);
   const conv = (name: string, k: number, cin: number, cout: number) => factory.create(name, [k, k, cin, cout]);
   const up = config.upsample ?? 'deconv';
@@ -138,11 +151,21 @@ export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): Generat
   const deconv1Attention = deconv('deconv1_attention', 4 * ngf, 2 * ngf);
   const deconv2Attention = deconv('deconv2_attention', 2 * ngf, ngf);
   const deconv3Attention = conv('deconv3_attention', 1, ngf, ATTENTION_MAPS);
+  if (priorBias !== undefined) tf.tidy(() => deconv3Attention.bias.assign(tf.tensor1d(priorBias)));
   return {
     config, conv1, conv2, conv3, blocks: resnet,
     deconv1Content, deconv2Content, deconv3Content, deconv1Attention, deconv2Attention, deconv3Attention,
     variables: factory.variables,
   };
+}
+
+/**
+ * The attention conv's initial bias for background share `prior` (0 < p < 1): map 10 at log(9p / (1 − p)),
+ * the nine content maps at 0, so that the softmax gives A10 = p where the kernels contribute nothing.
+ */
+export function attentionPriorBias(prior: number): number[] {
+  if (!(prior > 0 && prior < 1)) throw new RangeError(`attentionPrior expected a share between 0 and 1 (exclusive), received ${prior}`);
+  return Array.from({ length: ATTENTION_MAPS }, (_, i) => (i === ATTENTION_MAPS - 1 ? Math.log(((ATTENTION_MAPS - 1) * prior) / (1 - prior)) : 0));
 }
 
 /** One forward pass. x is [N, H, W, 3] in [−1, 1] with H and W divisible by 4. */

@@ -271,6 +271,8 @@ function assertOptions(options: TrainingOptions): void {
   if (options.network.attentionActivation !== undefined && !(ATTENTION_ACTIVATIONS as readonly string[]).includes(options.network.attentionActivation)) {
     throw new RangeError(`network 'attentionActivation' expected one of ${ATTENTION_ACTIVATIONS.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.attentionActivation)}'`);
   }
+  const prior = options.network.attentionPrior;
+  if (prior !== undefined && !(prior > 0 && prior < 1)) throw new RangeError(`network 'attentionPrior' expected a share between 0 and 1 (exclusive), received ${String(prior)}`);
   assertCount('poolSize', options.poolSize ?? DEFAULT_POOL_SIZE, 0);
   assertCount('checkpointEvery', options.checkpointEvery ?? 1);
   if (options.keepCheckpoints !== undefined) assertCount('keepCheckpoints', options.keepCheckpoints);

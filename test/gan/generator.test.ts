@@ -6,7 +6,8 @@
  * `upsample: 'resize-conv'`: the same parameter count, the same output shapes, every output pixel of an
  * up-conv sees all nine kernel taps (a transposed conv's phases see 1, 2, 2 and 4), and A10's gradient
  * reaches the up-convs from every output phase. `attentionActivation: 'leaky-relu'`: the attention head never
- * sees all-zero features, so no A10 pixel is bias-only.
+ * sees all-zero features, so no A10 pixel is bias-only. `attentionPrior`: the background map starts at the
+ * asked share.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -62,6 +63,26 @@ createSuite('~> same seed gives the same weights, another seed does not', () => 
   assert.not.equal(Array.from(a.conv1.kernel.dataSync()), Array.from(c.conv1.kernel.dataSync()), '~> other seed');
   assert.not.equal(Array.from(a.conv2.kernel.dataSync().slice(0, 9)), Array.from(a.conv3.kernel.dataSync().slice(0, 9)), '~> layers differ');
   [a, b, c].forEach((w) => disposeWeights(w));
+});
+
+createSuite('~> attentionPrior p: map 10 starts at A10 ≈ p on any input; the default is the reference all-zero bias (p = 0.1)', () => {
+  const x = randomImage(2, 32, 5);
+  const meanA10 = (w: ReturnType<typeof createGeneratorWeights>) =>
+    tf.tidy(() => tf.mean(tf.slice(runGenerator(tf, w, x).attention, [0, 0, 0, 9], [-1, -1, -1, 1])).dataSync()[0]!);
+  const reference = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 7, scope: 'prior-ref', upsample: 'resize-conv' });
+  assert.ok(reference.deconv3Attention.bias.dataSync().every((v) => v === 0), '~> default: all attention biases 0');
+  assert.ok(Math.abs(meanA10(reference) - 0.1) < 0.02, `~> default: A10 ≈ 0.1 (${meanA10(reference)})`);
+  for (const prior of [0.5, 0.8]) {
+    const w = createGeneratorWeights(tf, { ngf: 8, blocks: 2, seed: 7, scope: `prior-${prior}`, upsample: 'resize-conv', attentionPrior: prior });
+    const bias = Array.from(w.deconv3Attention.bias.dataSync());
+    assert.ok(Math.abs(bias[9]! - Math.log((9 * prior) / (1 - prior))) < 1e-6 && bias.slice(0, 9).every((v) => v === 0), `~> bias log(9p/(1−p)) on map 10 only (${bias})`);
+    assert.ok(Math.abs(meanA10(w) - prior) < 0.02, `~> A10 ≈ ${prior} (${meanA10(w)})`);
+    assert.equal(Array.from(w.conv1.kernel.dataSync()), Array.from(reference.conv1.kernel.dataSync()), '~> the kernels are the same draws');
+    disposeWeights(w);
+  }
+  assert.throws(() => createGeneratorWeights(tf, { ngf: 8, blocks: 1, seed: 7, scope: 'prior-bad', attentionPrior: 1 }), /attentionPrior expected a share between 0 and 1 \(exclusive\), received 1/);
+  disposeWeights(reference);
+  x.dispose();
 });
 
 createSuite.run();
