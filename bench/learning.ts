@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then six training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then seven training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -11,6 +11,7 @@
  *   + resize-conv — and the decoders upsample by resize-conv instead of deconv
  *   + leaky     — and the attention decoder uses LeakyReLU (0.2), so no A10 pixel can go bias-only
  *   + prior     — and the background attention starts at A10 = 0.5 instead of 0.1 (`attentionPrior`)
+ *   prior-relu  — the same prior with the reference's ReLU attention decoder (+ resize-conv's settings)
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -48,6 +49,7 @@ const VARIANTS = [
   { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1 },
   { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu' },
   { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
+  { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, prior: 0.5 },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);

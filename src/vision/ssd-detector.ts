@@ -14,6 +14,7 @@
  */
 import type { Tensor, Tensor1D, Tensor4D } from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
+import { letterboxBatch } from './letterbox.js';
 import type { ScoredBox } from './types.js';
 
 /** face-api's SSD MobileNet v1 weights, as its `nets.ssdMobilenetv1.params` holds them. */
@@ -118,13 +119,7 @@ export async function detectSsdBatch(
   const { inputSize } = options;
   const sides = images.map((image) => Math.max(image.shape[0]!, image.shape[1]!));
   const [boxesT, scoresT] = tf.tidy(() => {
-    const batch = tf.stack(
-      images.map((image, i) => {
-        const [h, w] = image.shape as [number, number, number];
-        const square = tf.pad(tf.cast(image, 'float32'), [[0, sides[i]! - h], [0, sides[i]! - w], [0, 0]]); // [S, S, 3], image top-left
-        return tf.image.resizeBilinear(square as never, [inputSize, inputSize]); // [I, I, 3]
-      }),
-    ) as Tensor4D; // [N, I, I, 3]
+    const batch = letterboxBatch(tf, images, inputSize); // [N, I, I, 3]
     const x = tf.sub(tf.mul(batch, 0.007843137718737125), 1) as Tensor4D; // [-1, 1]
     const run = (input: Tensor4D, u: ConvUnit): Tensor4D =>
       u.depthwise

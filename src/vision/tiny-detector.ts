@@ -2,7 +2,7 @@
  * face-api's Tiny Face Detector (a Tiny-YOLOv2 with depthwise separable convolutions, 190 KB of weights), run
  * by repro on batches. face-api runs it one photo at a time through its own input pipeline and reads the
  * whole output grid back element by element; here a batch of photos is letterboxed exactly as face-api does
- * (zero padded bottom/right to a square, bilinear resize to the input side), normalised (minus the mean
+ * (letterbox.ts: zero padded bottom/right to a square, resized to the input side), normalised (minus the mean
  * RGB, /255) and pushed through face-api's own network function (`runMobilenet`, its loaded weights) in one
  * pass. The output grid — `[N, g, g, 5 anchors × (x, y, w, h, objectness)]`, g = side/32 — is decoded in JS
  * the YOLOv2 way (sigmoid centre offsets in cells, anchor sizes × exp, sigmoid objectness), corrected for
@@ -11,6 +11,7 @@
  */
 import type { Tensor, Tensor3D, Tensor4D } from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
+import { letterboxBatch } from './letterbox.js';
 import type { ScoredBox } from './types.js';
 
 /** The part of face-api's `TinyFaceDetector` this module drives (its loaded params and network function). */
@@ -59,14 +60,7 @@ export async function detectTinyBatch(
   if (images.length === 0) return [];
   const { inputSize } = options;
   const output = tf.tidy(() => {
-    const batch = tf.stack(
-      images.map((image) => {
-        const [h, w] = image.shape;
-        const side = Math.max(h, w);
-        const square = tf.pad(tf.cast(image, 'float32'), [[0, side - h], [0, side - w], [0, 0]]) as Tensor3D; // [S, S, 3], image top-left
-        return side === inputSize ? square : tf.image.resizeBilinear(square, [inputSize, inputSize]); // [I, I, 3]
-      }),
-    ) as Tensor4D; // [N, I, I, 3]
+    const batch = letterboxBatch(tf, images, inputSize); // [N, I, I, 3]
     const x = tf.div(tf.sub(batch, tf.tensor1d(MEAN_RGB as unknown as number[])), 255) as Tensor4D; // [N, I, I, 3]
     return net.runMobilenet(x, net.params as never); // [N, g, g, 25]
   });
