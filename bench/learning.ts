@@ -43,13 +43,13 @@ const [photos, epochs, size, ngf] = [200, 12, 64, 32].map((fallback, i) => Numbe
 const keepDir = process.argv[6] ?? '/tmp/repro-learning';
 
 const VARIANTS = [
-  { id: 'reference', upsample: 'deconv', nmc: 0, attention: 0 },
-  { id: 'nmc', upsample: 'deconv', nmc: 10, attention: 0 },
-  { id: 'attention', upsample: 'deconv', nmc: 10, attention: 1 },
-  { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1 },
-  { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu' },
+  { id: 'reference', upsample: 'deconv', nmc: 0, attention: 0, activation: 'relu', prior: 0.1 },
+  { id: 'nmc', upsample: 'deconv', nmc: 10, attention: 0, activation: 'relu', prior: 0.1 },
+  { id: 'attention', upsample: 'deconv', nmc: 10, attention: 1, activation: 'relu', prior: 0.1 },
+  { id: 'resize-conv', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'relu', prior: 0.1 },
+  { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.1 },
   { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
-  { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, prior: 0.5 },
+  { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'relu', prior: 0.5 },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);
@@ -78,7 +78,7 @@ export default defineExperiment('learning', (x) => {
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
       params: {
         seed: 1,
-        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: 'activation' in v ? v.activation : 'relu', attentionPrior: 'prior' in v ? v.prior : 0.1 },
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior },
         probe: 8,
         keepEvery: 2,
         noiseSamples: 0,
@@ -151,7 +151,7 @@ try {
   const summary: string[] = [];
   console.log(torchNote);
   const rows = [
-    ...variants.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${'activation' in v ? v.activation : 'relu'}${'prior' in v ? `, A10 starts at ${v.prior}` : ''}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
+    ...variants.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${v.activation}, A10 starts at ${v.prior}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
     ...(existsSync(join(repo.root, 'reports/learning/evaluate-torch-reference')) ? [{ id: 'torch-reference', label: 'the official PyTorch code and settings, same faces, epochs and batch', torch: true }] : []),
   ];
   for (const v of rows) {
