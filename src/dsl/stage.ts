@@ -65,6 +65,11 @@ export interface RunContext<P, I extends ArtifactSpecs, O extends ArtifactSpecs>
   /** aborted on SIGINT/SIGTERM; long loops should check it */
   readonly signal: AbortSignal;
   /**
+   * cores this run may keep busy: what `repro run -j` or Slurm granted, else the stage's `resources.cpus`
+   * on this machine; size thread pools by it, and never let an output depend on it
+   */
+  readonly cpus: number;
+  /**
    * TensorFlow.js with the backend this stage's code fingerprint records already active (native TensorFlow
    * on a GPU or CPU, wasm, or cpu); loaded by `repro exec` only for stages whose code imports TensorFlow.js,
    * so for any other stage touching it throws

@@ -6,7 +6,7 @@
  * For stage tests and benchmarks.
  */
 import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveParamsSchema } from '../../src/dsl/params-schema.js';
 import type { StageDefinition, StageLogger, StageResult } from '../../src/dsl/stage.js';
@@ -22,6 +22,8 @@ export interface DirectRun {
   workDir?: string;
   /** untracked log folder @default a fresh temp folder */
   logDir?: string;
+  /** cores the stage may keep busy @default this machine's */
+  cpus?: number;
   /** TensorFlow.js @default this machine's backend, loaded */
   tf?: Tf;
 }
@@ -51,6 +53,7 @@ export async function runStageDirectly(stage: StageDefinition, params: object, r
     workDir: run.workDir ?? (await mkdtemp(join(tmpdir(), 'repro-work-'))),
     logDir: run.logDir ?? (await mkdtemp(join(tmpdir(), 'repro-logs-'))),
     resuming: run.workDir !== undefined && (await readdir(run.workDir).catch(() => [])).length > 0,
+    cpus: run.cpus ?? availableParallelism(),
     tf: run.tf ?? (await loadTensorflow()),
   });
   return result ?? {};

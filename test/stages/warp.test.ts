@@ -6,7 +6,7 @@
  * the reason in its metadata line, counted) when the narrowest try is still over; the fit sheet paints
  * what lies outside the face red.
  */
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -61,6 +61,16 @@ async function runWarp(params: object): Promise<WarpRun> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+
+/** Every file under `dir`, path → bytes. */
+async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out.set(join(entry.parentPath, entry.name).slice(dir.length), await readFile(join(entry.parentPath, entry.name)));
+  }
+  return out;
 }
 
 const stage = suite('warp');
@@ -149,6 +159,42 @@ stage('a mask that no refit brings under the threshold is rejected, recorded and
   let red = 0;
   for (let i = 0; i < run.sheet.data.length; i += 3) if (run.sheet.data[i] === 230 && run.sheet.data[i + 1] === 30 && run.sheet.data[i + 2] === 30) red += 1;
   assert.ok(red > 20, `~> ${red} red pixels on the fit sheet`);
+});
+
+stage('writes the same bytes on 1 thread and on 2 (faces spread over worker threads)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'repro-warp-threads-'));
+  try {
+    await mkdir(join(dir, 'faces'));
+    const png = await makeSyntheticFacePng();
+    const lines: string[] = [];
+    for (let i = 0; i < 34; i += 1) {
+      await writeFile(join(dir, 'faces', `face-${i}.png`), png);
+      lines.push(JSON.stringify({ source: `photo-${i}.jpg`, face: 0, status: 'kept', output: `face-${i}.png`, landmarks: SYNTHETIC_FACE }));
+    }
+    await writeFile(join(dir, 'manifest.jsonl'), `${lines.join('\n')}\n`);
+    const runs = [];
+    for (const cpus of [1, 2]) {
+      const out = join(dir, `out-${cpus}`);
+      const said: string[] = [];
+      const result = await runStageDirectly(warp, { seed: 5, fitSheetFaces: 20 }, {
+        inputs: { faces: join(dir, 'faces'), manifest: join(dir, 'manifest.jsonl') },
+        outputs: { masked: join(out, 'masked'), regions: join(out, 'regions'), metadata: join(out, 'metadata.jsonl'), fitSheet: join(out, 'fit-sheet.png') },
+        seed: 5,
+        cpus,
+        log: { info: (m) => said.push(m), warn: (m) => said.push(m) },
+      });
+      runs.push({ files: await filesUnder(out), metrics: result.metrics, said: said.join('\n') });
+    }
+    const [one, two] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    assert.match(one.said, /on 1 thread;/);
+    assert.match(two.said, /on 2 threads;/);
+    assert.is(one.files.size, 2 * 34 + 2, '~> 34 masked faces, 34 region maps, metadata, fit sheet');
+    assert.equal([...two.files.keys()].sort(), [...one.files.keys()].sort());
+    for (const [path, bytes] of one.files) assert.ok(bytes.equals(two.files.get(path)!), `~> ${path} the same bytes`);
+    assert.equal(two.metrics, one.metrics);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 stage.run();

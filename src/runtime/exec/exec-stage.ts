@@ -21,6 +21,7 @@ import { ensureTypeScriptLoader } from '../compile/typescript-loader.js';
 import { enterDeterministicMode } from '../../kit/deterministic-mode.js';
 import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
 import { backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
+import { grantedCpus } from './granted-cpus.js';
 import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
 
 /** The environment variable `repro run` names its journal in; exec appends a line per finished stage. */
@@ -72,6 +73,7 @@ export async function execStage(root: string, experimentName: string, stageId: s
       resuming: work.resumed,
       logDir: join(root, LOG_DIR, stage.name),
       signal: options.signal,
+      cpus: grantedCpus(stage.resources.cpus),
       tf: backend?.tf ?? withoutTensorflow(stage.name),
     });
   } catch (error) {

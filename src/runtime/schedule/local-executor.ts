@@ -1,7 +1,7 @@
 /**
  * Runs a planned stage on this machine as DVC would: its dvc.yaml command through `sh -c` in the project
- * root, with the run's journal and backend in the environment and, for a stage granted GPUs, their ids in
- * `CUDA_VISIBLE_DEVICES`. Its output goes whole to `runs/logs/<stage>.log` (replaced each run) and line by
+ * root, with the run's journal and backend in the environment, its granted cores in `REPRO_CPUS`
+ * (`ctx.cpus`) and, for a stage granted GPUs, their ids in `CUDA_VISIBLE_DEVICES`. Its output goes whole to `runs/logs/<stage>.log` (replaced each run) and line by
  * line, prefixed with `[<stage>] `, to `onOutput`, so parallel stages stay readable. An abort sends it
  * SIGINT (a stage cleans up and keeps its work folder for a resume), then SIGKILL after a grace period.
  */
@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { LOG_DIR } from '../compile/paths.js';
+import { CPUS_ENV } from '../exec/granted-cpus.js';
 import type { Executor, StageOutcome } from './run-plan.js';
 
 /** Lines of output an outcome keeps for the error message. */
@@ -42,7 +43,7 @@ export function localExecutor(options: LocalExecutorOptions): Executor {
         // `repro exec` prefixes its own lines already
         options.onOutput?.(line.startsWith(`[${stage.name}]`) ? `${line}\n` : `[${stage.name}] ${line}\n`);
       };
-      const env = { ...options.env, ...(grant.gpus.length > 0 ? { CUDA_VISIBLE_DEVICES: grant.gpus.join(',') } : {}) };
+      const env = { ...options.env, [CPUS_ENV]: String(grant.resources.cpus), ...(grant.gpus.length > 0 ? { CUDA_VISIBLE_DEVICES: grant.gpus.join(',') } : {}) };
       // `exec`: the shell becomes the stage's process, so the SIGINT of an abort reaches the stage itself.
       const child = execa('sh', ['-c', `exec ${stage.cmd}`], { cwd: options.root, env, reject: false, all: true, buffer: false, stdin: 'ignore', cancelSignal: signal, forceKillAfterDelay: 30_000, killSignal: 'SIGINT' });
       child.all?.on('data', take);
