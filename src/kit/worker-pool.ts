@@ -22,8 +22,10 @@ export interface ThreadPoolOptions<C> {
   readonly exportName: string;
   /** what every item's call receives; structured-cloned to each thread */
   readonly context: C;
-  /** threads to use (at most one per item); 1 runs in this thread */
+  /** threads to use (at most one per item); 1 runs in this thread unless `inWorkers` */
   readonly threads: number;
+  /** run on worker threads even when `threads` is 1, keeping this thread free for other work @default false */
+  readonly inWorkers?: boolean;
   /** items in flight per thread @default 2 */
   readonly inFlight?: number;
   readonly signal?: AbortSignal;
@@ -83,11 +85,11 @@ export class ThreadPool<C, I, O> {
     private readonly inFlight: number,
   ) {}
 
-  /** Starts `options.threads` workers (none for 1: the task then runs in this thread). */
+  /** Starts `options.threads` workers (none for 1 without `inWorkers`: the task then runs in this thread). */
   static async start<C, I, O>(options: ThreadPoolOptions<C>): Promise<ThreadPool<C, I, O>> {
     const threads = Math.max(1, Math.floor(options.threads));
     const pool = new ThreadPool<C, I, O>(options, Math.max(1, options.inFlight ?? 2));
-    if (threads === 1) pool.lanes.push(await pool.localLane());
+    if (threads === 1 && !options.inWorkers) pool.lanes.push(await pool.localLane());
     else for (let t = 0; t < threads; t += 1) pool.lanes.push(pool.startWorker());
     options.signal?.addEventListener('abort', pool.onAbort, { once: true });
     if (options.signal?.aborted) pool.onAbort();

@@ -7,18 +7,22 @@
  * exposure, the optional "mask present" rule, near-duplicates by perceptual hash — and aligns each kept face
  * (eyes to canonical positions; where the crop leaves the photo, a fill that invents no structure). Every
  * photo and face gets a manifest line saying what happened and why; rejects are shown on one contact sheet
- * per reason. Unreadable files are rejected, never fatal.
+ * per reason. Unreadable files are rejected, never fatal. The rules run on `ctx.cpus − 1` worker threads
+ * while the detector runs on the next batch here; the duplicate rule and the outputs follow photo order, so
+ * the outputs are the same bytes on any number of cores.
  */
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import { Defaulted, defineStage, dir, file, ImageSize, TENSORFLOW, Type, type Static } from '../dsl/index.js';
 import { DEFAULT_BORDER } from '../vision/align.js';
 import { DEFAULT_DETECT_SIZE } from '../vision/ssd-detector.js';
-import { judgeFace, MAX_OUTSIDE_SHARE, type FaceVerdict } from '../vision/face-rules.js';
+import { judgeDuplicate, judgeFaceTask, MAX_OUTSIDE_SHARE, type FaceRuleParams, type FaceVerdict } from '../vision/face-rules.js';
+import type { DetectedFace } from '../vision/faces.js';
 import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 import { settleAll } from '../kit/settle.js';
+import { ThreadPool } from '../kit/worker-pool.js';
 import type { RawImage } from '../vision/types.js';
 
 /**
@@ -95,7 +99,7 @@ export const filter = defineStage({
   // face-api is required by a computed name (its build matches the backend) and reads its model files from
   // its package folder, so the fingerprint is told about it; tfjs-core makes it record the backend.
   packages: ['@vladmandic/face-api', '@tensorflow/tfjs-core'],
-  async run({ params, inputs, outputs, log, signal, tf }) {
+  async run({ params, inputs, outputs, log, signal, tf, cpus }) {
     const { loadFaceModels, detectFacesBatch } = await import('../vision/faces.js');
     const models = await loadFaceModels({ tf, detector: params.detector });
     const entries: ManifestEntry[] = [];
@@ -109,39 +113,35 @@ export const filter = defineStage({
     };
     const names = await listImages(inputs.photos);
     const read = async (name: string): Promise<RawImage | undefined> => readRgb(join(inputs.photos, name)).catch(() => undefined);
-    // Photos go through the detector DETECT_BATCH at a time; the next batch is decoded while this one runs.
-    let decoding = Promise.all(names.slice(0, DETECT_BATCH).map(read));
-    for (let start = 0; start < names.length; start += DETECT_BATCH) {
-      signal.throwIfAborted();
-      const batch = names.slice(start, start + DETECT_BATCH);
-      const photos = await decoding;
-      decoding = Promise.all(names.slice(start + DETECT_BATCH, start + 2 * DETECT_BATCH).map(read));
-      const readable = photos.flatMap((photo) => (photo ? [photo] : []));
-      const found = await detectFacesBatch(models, readable, {
-        minScore: params.minScore,
-        pad: params.detectPad,
-        retryPad: params.detectRetryPad,
-        inputSize: params.detectSize,
-        tinyInputSize: params.tinyDetectSize,
-      });
-      let next = 0;
-      for (const [i, name] of batch.entries()) {
-        const photo = photos[i];
+    // The rules run on worker threads while this thread runs the detector on the next batch (TensorFlow
+    // keeps its own pool busy); one core alone judges here, between batches.
+    const judges = await ThreadPool.start<{ params: FaceRuleParams }, { photo: RawImage; face: DetectedFace }, FaceVerdict>({
+      module: JUDGE_TASK,
+      exportName: judgeFaceTask.name,
+      context: { params },
+      threads: Math.max(1, cpus - 1),
+      inWorkers: cpus > 1,
+      signal,
+    });
+    /** Manifest lines, reject thumbnails and crop writes of one detected batch, in photo order. */
+    const settle = async (batch: JudgedBatch): Promise<void> => {
+      for (const [i, name] of batch.names.entries()) {
+        const photo = batch.photos[i];
         if (photo === undefined) {
           entries.push({ source: name, face: null, status: 'rejected', reason: 'unreadable' });
           reject('unreadable', undefined);
           log.warn(`'${name}' is not a readable image; rejected`);
           continue;
         }
-        const faces = found[next++]!;
-        if (faces.length === 0 || (params.facesPerPhoto !== 'all' && faces.length !== 1)) {
+        const { faces, verdicts } = batch.judged[i]!;
+        if (verdicts === undefined) {
           const reason = faces.length === 0 ? 'no-face' : 'several-faces';
           entries.push({ source: name, face: null, status: 'rejected', reason, scores: { faces: faces.length } });
           reject(reason, photo);
           continue;
         }
         for (const [index, face] of faces.entries()) {
-          const verdict: FaceVerdict = judgeFace(photo, face, params, keptHashes);
+          const verdict = judgeDuplicate(await verdicts[index]!, params, keptHashes);
           const entry: ManifestEntry = { source: name, face: index, status: verdict.kept ? 'kept' : 'rejected', box: roundBox(face.box), scores: verdict.scores };
           if (verdict.aligned) entry.landmarks = verdict.aligned.landmarks.map(([x, y]) => [round2(x), round2(y)]);
           if (verdict.kept && verdict.aligned) {
@@ -157,8 +157,41 @@ export const filter = defineStage({
         }
       }
       await settleAll(writes);
+    };
+    try {
+      // Photos go through the detector DETECT_BATCH at a time; the next batch is decoded while this one
+      // runs, and the faces of the one before are judged meanwhile.
+      let decoding = Promise.all(names.slice(0, DETECT_BATCH).map(read));
+      let previous: JudgedBatch | undefined;
+      for (let start = 0; start < names.length; start += DETECT_BATCH) {
+        signal.throwIfAborted();
+        const batch = names.slice(start, start + DETECT_BATCH);
+        const photos = await decoding;
+        decoding = Promise.all(names.slice(start + DETECT_BATCH, start + 2 * DETECT_BATCH).map(read));
+        const readable = photos.flatMap((photo) => (photo ? [photo] : []));
+        const found = await detectFacesBatch(models, readable, {
+          minScore: params.minScore,
+          pad: params.detectPad,
+          retryPad: params.detectRetryPad,
+          inputSize: params.detectSize,
+          tinyInputSize: params.tinyDetectSize,
+        });
+        let next = 0;
+        const judged = photos.map((photo) => {
+          if (photo === undefined) return undefined;
+          const faces = found[next++]!;
+          const judgeable = faces.length > 0 && (params.facesPerPhoto === 'all' || faces.length === 1);
+          return { faces, verdicts: judgeable ? faces.map((face) => awaitedLater(judges.run({ photo, face }))) : undefined };
+        });
+        if (previous) await settle(previous);
+        previous = { names: batch, photos, judged };
+      }
+      if (previous) await settle(previous);
+      await decoding;
+    } finally {
+      await judges.close();
+      await Promise.allSettled(writes);
     }
-    await decoding;
     await writeManifest(outputs.manifest, entries);
     for (const [reason, thumbs] of rejects) {
       if (thumbs.length > 0) await writeFile(join(outputs.rejects, `${reason}.png`), await encodeContactSheet(thumbs, { cell: 96, columns: 8 }));
@@ -171,6 +204,22 @@ export const filter = defineStage({
 
 /** How many photos go through the detector in one pass. */
 const DETECT_BATCH = 16;
+
+/** The rules' task for the worker threads (imported statically above too, so the code fingerprint covers it). */
+const JUDGE_TASK = new URL(`../vision/face-rules.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+
+/** One detected batch: its photos (undefined: unreadable), and per readable photo its faces and, when the photo's face count qualifies, each face's verdict to come. */
+interface JudgedBatch {
+  readonly names: readonly string[];
+  readonly photos: readonly (RawImage | undefined)[];
+  readonly judged: readonly ({ readonly faces: readonly DetectedFace[]; readonly verdicts: readonly Promise<FaceVerdict>[] | undefined } | undefined)[];
+}
+
+/** `promise`, marked handled: it is awaited only after the next detector pass, and a rejection then still throws. */
+function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
 
 function countByReason(entries: readonly ManifestEntry[], photos: number) {
   const rejected: Record<string, number> = {};

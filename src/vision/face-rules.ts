@@ -3,7 +3,9 @@
  * from landmarks, the share of the aligned crop that lies outside the photo (filled, not photographed),
  * then on the aligned crop sharpness (variance of the Laplacian), exposure, the optional
  * mask-present rule, and near-duplicates against the crops already kept (perceptual hash). Returns the
- * verdict with every score it computed, so the manifest can say why.
+ * verdict with every score it computed, so the manifest can say why. All rules but the last depend on the
+ * face alone (`judgeFaceAlone`, which `filter` runs on worker threads while the detector works); the
+ * duplicate rule runs after, in photo order.
  */
 import { alignFace, DEFAULT_BORDER, type AlignedFace, type BorderMode } from './align.js';
 import { estimateRollDeg, estimateYawDeg } from './face-geometry.js';
@@ -47,6 +49,14 @@ export interface FaceVerdict {
 
 /** Applies every rule to `face` of `photo`; `keptHashes` are the pHashes of crops kept so far. */
 export function judgeFace(photo: RawImage, face: DetectedFace, params: FaceRuleParams, keptHashes: readonly bigint[]): FaceVerdict {
+  return judgeDuplicate(judgeFaceAlone(photo, face, params), params, keptHashes);
+}
+
+/**
+ * Every rule but the near-duplicate one, which alone depends on the crops kept before: a function of the
+ * photo, the face and the params, so faces can be judged on any thread in any order.
+ */
+export function judgeFaceAlone(photo: RawImage, face: DetectedFace, params: FaceRuleParams): FaceVerdict {
   const side = Math.min(face.box.width, face.box.height);
   const scores: Record<string, number | boolean> = { detection: round(face.score), faceSize: Math.round(side) };
   let yaw: number;
@@ -90,14 +100,21 @@ export function judgeFace(photo: RawImage, face: DetectedFace, params: FaceRuleP
     if (params.mask === 'require' && !covered.covered) return { kept: false, reason: 'mask-missing', aligned, scores };
     if (params.mask === 'reject' && covered.covered) return { kept: false, reason: 'mask-present', aligned, scores };
   }
-  const hash = perceptualHash(aligned.image);
+  return { kept: true, aligned, hash: perceptualHash(aligned.image), scores };
+}
+
+/** The near-duplicate rule on a verdict of `judgeFaceAlone`: kept faces within the Hamming limit of a kept crop become duplicates. */
+export function judgeDuplicate(verdict: FaceVerdict, params: FaceRuleParams, keptHashes: readonly bigint[]): FaceVerdict {
   const limit = params.duplicateHamming ?? 6;
-  if (limit >= 0) {
-    const nearest = keptHashes.reduce((best, other) => Math.min(best, hammingDistance(hash, other)), 64);
-    scores.nearestHamming = nearest;
-    if (nearest <= limit) return { kept: false, reason: 'duplicate', aligned, hash, scores };
-  }
-  return { kept: true, aligned, hash, scores };
+  if (!verdict.kept || verdict.hash === undefined || limit < 0) return verdict;
+  const nearest = keptHashes.reduce((best, other) => Math.min(best, hammingDistance(verdict.hash!, other)), 64);
+  const scores = { ...verdict.scores, nearestHamming: nearest };
+  return nearest <= limit ? { ...verdict, kept: false, reason: 'duplicate', scores } : { ...verdict, scores };
+}
+
+/** The task `filter` runs on its threads: every rule but the duplicate one for one face of one photo. */
+export async function judgeFaceTask(context: { params: FaceRuleParams }, item: { photo: RawImage; face: DetectedFace }): Promise<FaceVerdict> {
+  return judgeFaceAlone(item.photo, item.face, context.params);
 }
 
 function round(v: number): number {

@@ -80,6 +80,7 @@ stage.before(async (context) => {
   const result = await runStageDirectly(filter, { size: 128, minFaceSize: 48, maxOutsideShare: 0.05 }, {
     inputs: { photos },
     outputs: { aligned: join(dir, 'aligned'), manifest: join(dir, 'manifest.jsonl'), rejects: join(dir, 'rejects') },
+    cpus: 1,
   });
   context.dir = dir;
   context.result = result;
@@ -148,6 +149,21 @@ stage("detector 'tiny' runs the same rules on the Tiny Face Detector's faces", a
   assert.equal(reasonOf(manifest, 'f-truncated.jpg'), ['unreadable']);
   // (the group photo's faces are small at 416²: the Tiny Face Detector finds one of them, not all)
   assert.ok((await readdir(join(out, 'aligned'))).includes('a-face-0.png'), '~> the good face aligned');
+});
+
+stage('judges on worker threads with the same bytes as on one core (duplicates still decided in photo order)', async ({ dir }) => {
+  const out = join(dir, 'threads');
+  await runStageDirectly(filter, { size: 128, minFaceSize: 48, maxOutsideShare: 0.05 }, {
+    inputs: { photos: join(dir, 'photos') },
+    outputs: { aligned: join(out, 'aligned'), manifest: join(out, 'manifest.jsonl'), rejects: join(out, 'rejects') },
+    cpus: 3, // the detector here, the rules on two worker threads
+  });
+  assert.ok((await readFile(join(out, 'manifest.jsonl'))).equals(await readFile(join(dir, 'manifest.jsonl'))), '~> the same manifest');
+  for (const folder of ['aligned', 'rejects']) {
+    const names = (await readdir(join(out, folder))).sort();
+    assert.equal(names, (await readdir(join(dir, folder))).sort(), `~> the same ${folder} files`);
+    for (const name of names) assert.ok((await readFile(join(out, folder, name))).equals(await readFile(join(dir, folder, name))), `~> ${folder}/${name} the same bytes`);
+  }
 });
 
 stage.run();
