@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then seven training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then eight training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -12,6 +12,8 @@
  *   + leaky     — and the attention decoder uses LeakyReLU (0.2), so no A10 pixel can go bias-only
  *   + prior     — and the background attention starts at A10 = 0.5 instead of 0.1 (`attentionPrior`)
  *   prior-relu  — the same prior with the reference's ReLU attention decoder (+ resize-conv's settings)
+ *   prior-decay — prior, with the official schedule's shape: the base rate for the first half of the
+ *                 epochs, then linear decay (every other variant keeps the base rate throughout)
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -50,6 +52,7 @@ const VARIANTS = [
   { id: 'leaky', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.1 },
   { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
   { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'relu', prior: 0.5 },
+  { id: 'prior-decay', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);
@@ -84,7 +87,7 @@ export default defineExperiment('learning', (x) => {
         noiseSamples: 0,
         phases: [{
           name: 'train', epochs: ${epochs}, batch: 4, loadSize: ${Math.round(size * 1.125)}, cropSize: ${size},
-          lr: { base: 2e-4, policy: 'constant', niter: ${epochs}, niterDecay: 0 },
+          lr: 'decay' in v ? { base: 2e-4, policy: 'linear', niter: ${Math.ceil(epochs / 2)}, niterDecay: ${Math.floor(epochs / 2)} } : { base: 2e-4, policy: 'constant', niter: ${epochs}, niterDecay: 0 },
           lambda: { cycle: 10, identity: 0.5, nmc: v.nmc, nmcFromEpoch: 1, attention: v.attention },
         }],
       },
