@@ -31,10 +31,6 @@ export interface ThreadPoolOptions<C> {
   readonly signal?: AbortSignal;
 }
 
-export interface MapOnThreadsOptions<C> extends ThreadPoolOptions<C> {
-  /** told each result as it arrives (in completion order, with its index) */
-  readonly onResult?: (index: number, result: unknown) => void;
-}
 
 /** What a worker posts back for one item. */
 type Reply = { readonly index: number; readonly value: unknown } | { readonly index: number; readonly error: { message: string; stack?: string } } | { readonly fatal: { message: string; stack?: string } };
@@ -45,18 +41,11 @@ export function threadsFor(items: number, cpus: number, perThread: number): numb
 }
 
 /** Runs the task on every item over `threads` threads; resolves to the results in item order. */
-export async function mapOnThreads<C, I, O>(items: readonly I[], options: MapOnThreadsOptions<C>): Promise<O[]> {
+export async function mapOnThreads<C, I, O>(items: readonly I[], options: ThreadPoolOptions<C>): Promise<O[]> {
   if (items.length === 0) return [];
   const pool = await ThreadPool.start<C, I, O>({ ...options, threads: Math.min(options.threads, items.length) });
   try {
-    return await Promise.all(
-      items.map((item, index) =>
-        pool.run(item).then((result) => {
-          options.onResult?.(index, result);
-          return result;
-        }),
-      ),
-    );
+    return await Promise.all(items.map((item) => pool.run(item)));
   } finally {
     await pool.close();
   }
@@ -78,6 +67,7 @@ interface Job<I, O> {
 export class ThreadPool<C, I, O> {
   private readonly queue: Job<I, O>[] = [];
   private readonly lanes: Lane<I, O>[] = [];
+  private failed = false;
   private failure: unknown;
 
   private constructor(
@@ -96,11 +86,11 @@ export class ThreadPool<C, I, O> {
     return pool;
   }
 
-  private readonly onAbort = (): void => this.fail(this.options.signal?.reason);
+  private readonly onAbort = (): void => this.fail(this.options.signal?.reason ?? new Error('aborted'));
 
   /** The task's result for `item`. */
   run(item: I): Promise<O> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.failed) return Promise.reject(this.failure);
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.pump();
@@ -129,7 +119,8 @@ export class ThreadPool<C, I, O> {
   }
 
   private fail(error: unknown): void {
-    if (this.failure !== undefined) return;
+    if (this.failed) return;
+    this.failed = true;
     this.failure = error;
     for (const job of this.queue.splice(0)) job.reject(error);
     for (const lane of this.lanes) {
@@ -189,7 +180,7 @@ export class ThreadPool<C, I, O> {
     });
     worker.on('error', (error) => this.fail(error));
     worker.on('exit', (code) => {
-      if (this.failure === undefined) this.fail(new Error(`a worker thread of ${module.pathname} exited (code ${code}) with ${pending.size} items unanswered`));
+      if (!this.failed) this.fail(new Error(`a worker thread of ${module.pathname} exited (code ${code}) with ${pending.size} items unanswered`));
     });
     return lane;
   }
