@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then eight training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then nine training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -13,7 +13,9 @@
  *   + prior     — and the background attention starts at A10 = 0.5 instead of 0.1 (`attentionPrior`)
  *   prior-relu  — the same prior with the reference's ReLU attention decoder (+ resize-conv's settings)
  *   prior-decay — prior, with the official schedule's shape: the base rate for the first half of the
- *                 epochs, then linear decay (every other variant keeps the base rate throughout)
+ *                 epochs, then linear decay (the variants above keep the base rate throughout)
+ *   prior-noise — prior-decay with noise injection (c2, after the activation, σ 0.1) in the decaying half,
+ *                 as the demo and the paper do: the one variant whose diversity is scored (3 samples)
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -53,6 +55,7 @@ const VARIANTS = [
   { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
   { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'relu', prior: 0.5 },
   { id: 'prior-decay', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true },
+  { id: 'prior-noise', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);
@@ -76,6 +79,7 @@ export default defineExperiment('learning', (x) => {
   const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
   const real = x.stage(filter, { id: 'filter-real', inputs: { photos: realMasked }, params: { size: 128, facesPerPhoto: 'one', mask: 'require' } });
   for (const v of ${JSON.stringify(variants)} as const) {
+    const phase = { batch: 4, loadSize: ${Math.round(size * 1.125)}, cropSize: ${size}, lambda: { cycle: 10, identity: 0.5, nmc: v.nmc, nmcFromEpoch: 1, attention: v.attention } };
     const trained = x.stage(progressiveTrain, {
       id: 'train-' + v.id,
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
@@ -84,18 +88,19 @@ export default defineExperiment('learning', (x) => {
         network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior },
         probe: 8,
         keepEvery: 2,
-        noiseSamples: 0,
-        phases: [{
-          name: 'train', epochs: ${epochs}, batch: 4, loadSize: ${Math.round(size * 1.125)}, cropSize: ${size},
-          lr: 'decay' in v ? { base: 2e-4, policy: 'linear', niter: ${Math.ceil(epochs / 2)}, niterDecay: ${Math.floor(epochs / 2)} } : { base: 2e-4, policy: 'constant', niter: ${epochs}, niterDecay: 0 },
-          lambda: { cycle: 10, identity: 0.5, nmc: v.nmc, nmcFromEpoch: 1, attention: v.attention },
-        }],
+        noiseSamples: 'noise' in v ? 3 : 0,
+        phases: 'noise' in v
+          ? [
+              { ...phase, name: 'train', epochs: ${Math.ceil(epochs / 2)}, lr: { base: 2e-4, policy: 'constant', niter: ${Math.ceil(epochs / 2)}, niterDecay: 0 } },
+              { ...phase, name: 'noise', epochs: ${Math.floor(epochs / 2)}, lr: { base: 2e-4, policy: 'linear', niter: 0, niterDecay: ${Math.floor(epochs / 2)} }, noise: { layers: ['c2'], position: 'postAct', sigma: 0.1 } },
+            ]
+          : [{ ...phase, name: 'train', epochs: ${epochs}, lr: 'decay' in v ? { base: 2e-4, policy: 'linear', niter: ${Math.ceil(epochs / 2)}, niterDecay: ${Math.floor(epochs / 2)} } : { base: 2e-4, policy: 'constant', niter: ${epochs}, niterDecay: 0 } }],
       },
     });
     x.stage(evaluate, {
       id: 'evaluate-' + v.id,
       inputs: { generators: trained.outputs.generators, images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: real.outputs.aligned },
-      params: { seed: 1, size: ${size}, samples: 0 },
+      params: { seed: 1, size: ${size}, samples: 'noise' in v ? 3 : 0 },
     });
   }
   // TORCH_REFERENCE
@@ -163,16 +168,16 @@ try {
     const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
     const train = { epochs: kid.length === 0 ? 0 : kid[kid.length - 1]!.epoch! };
     console.log(`${v.id} (${v.label})`);
-    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase');
+    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase  diversity in/out');
     for (const row of kid) {
       const epoch = row.epoch!;
       const probe = quality.find((q) => q.epoch === epoch) ?? {};
       const held = evaluation[`epoch-${String(epoch).padStart(4, '0')}`] ?? {};
       const worst = Math.max(...['collapse00', 'collapse01', 'collapse10', 'collapse11'].map((k) => held[k] ?? 0));
-      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${fmt(held.kid, 4)} ± ${fmt(held.kidStd, 4)}`.padEnd(17)}  ${fmt(row.kidBaseline, 4).padStart(8)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}`);
+      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${fmt(held.kid, 4)} ± ${fmt(held.kidStd, 4)}`.padEnd(17)}  ${fmt(row.kidBaseline, 4).padStart(8)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}  ${fmt(held.diversityRatio, 2).padStart(16)}`);
     }
     const last = evaluation.last ?? {};
-    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  epochs ${train.epochs}`);
+    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  diversity in/out ${fmt(last.diversityRatio, 2)}  epochs ${train.epochs}`);
     if (keepDir) {
       await mkdir(join(keepDir, v.id), { recursive: true });
       await cp(join(repo.root, 'out', 'learning', `evaluate-${v.id}`, 'grid.png'), join(keepDir, v.id, 'held-out-grid.png')).catch(() => undefined);
