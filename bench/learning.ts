@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then nine training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then eleven training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -14,8 +14,10 @@
  *   prior-relu  — the same prior with the reference's ReLU attention decoder (+ resize-conv's settings)
  *   prior-decay — prior, with the official schedule's shape: the base rate for the first half of the
  *                 epochs, then linear decay (the variants above keep the base rate throughout)
+ *   prior-att10 — prior with attention supervision λ 10 (the demo's weight) instead of 1
  *   prior-noise — prior-decay with noise injection (c2, after the activation, σ 0.1) in the decaying half,
- *                 as the demo and the paper do: the one variant whose diversity is scored (3 samples)
+ *                 as the demo and the paper do: diversity scored (3 samples)
+ *   att10-noise — prior-noise with attention supervision λ 10: the demo's recipe on real faces
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -55,7 +57,9 @@ const VARIANTS = [
   { id: 'prior', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5 },
   { id: 'prior-relu', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'relu', prior: 0.5 },
   { id: 'prior-decay', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true },
+  { id: 'prior-att10', upsample: 'resize-conv', nmc: 10, attention: 10, activation: 'leaky-relu', prior: 0.5 },
   { id: 'prior-noise', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true },
+  { id: 'att10-noise', upsample: 'resize-conv', nmc: 10, attention: 10, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);

@@ -114,7 +114,7 @@ export const filter = defineStage({
     const names = await listImages(inputs.photos);
     const read = async (name: string): Promise<RawImage | undefined> => readRgb(join(inputs.photos, name)).catch(() => undefined);
     // The rules run on worker threads while this thread runs the detector on the next batch (TensorFlow
-    // keeps its own pool busy); one core alone judges here, between batches.
+    // keeps its own pool busy); with one core they run here, each batch's before the next batch's detection.
     const judges = await ThreadPool.start<{ params: FaceRuleParams }, { photo: RawImage; face: DetectedFace }, FaceVerdict>({
       module: JUDGE_TASK,
       exportName: judgeFaceTask.name,
