@@ -16,7 +16,7 @@ import { join, parse } from 'node:path';
 import { Defaulted, defineStage, dir, file, ImageSize, TENSORFLOW, Type, type Static } from '../dsl/index.js';
 import { DEFAULT_BORDER } from '../vision/align.js';
 import { DEFAULT_DETECT_SIZE } from '../vision/ssd-detector.js';
-import { judgeDuplicate, judgeFaceTask, MAX_OUTSIDE_SHARE, type FaceRuleParams, type FaceVerdict } from '../vision/face-rules.js';
+import { judgeDuplicate, judgeFacesTask, MAX_OUTSIDE_SHARE, type FaceRuleParams, type FaceVerdict } from '../vision/face-rules.js';
 import type { DetectedFace } from '../vision/faces.js';
 import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
@@ -115,9 +115,9 @@ export const filter = defineStage({
     const read = async (name: string): Promise<RawImage | undefined> => readRgb(join(inputs.photos, name)).catch(() => undefined);
     // The rules run on worker threads while this thread runs the detector on the next batch (TensorFlow
     // keeps its own pool busy); with one core they run here, each batch's before the next batch's detection.
-    const judges = await ThreadPool.start<{ params: FaceRuleParams }, { photo: RawImage; face: DetectedFace }, FaceVerdict>({
+    const judges = await ThreadPool.start<{ params: FaceRuleParams }, { photo: RawImage; faces: readonly DetectedFace[] }, FaceVerdict[]>({
       module: JUDGE_TASK,
-      exportName: judgeFaceTask.name,
+      exportName: judgeFacesTask.name,
       context: { params },
       threads: Math.max(1, cpus - 1),
       inWorkers: cpus > 1,
@@ -140,8 +140,9 @@ export const filter = defineStage({
           reject(reason, photo);
           continue;
         }
+        const alone = await verdicts;
         for (const [index, face] of faces.entries()) {
-          const verdict = judgeDuplicate(await verdicts[index]!, params, keptHashes);
+          const verdict = judgeDuplicate(alone[index]!, params, keptHashes);
           const entry: ManifestEntry = { source: name, face: index, status: verdict.kept ? 'kept' : 'rejected', box: roundBox(face.box), scores: verdict.scores };
           if (verdict.aligned) entry.landmarks = verdict.aligned.landmarks.map(([x, y]) => [round2(x), round2(y)]);
           if (verdict.kept && verdict.aligned) {
@@ -181,7 +182,7 @@ export const filter = defineStage({
           if (photo === undefined) return undefined;
           const faces = found[next++]!;
           const judgeable = faces.length > 0 && (params.facesPerPhoto === 'all' || faces.length === 1);
-          return { faces, verdicts: judgeable ? faces.map((face) => awaitedLater(judges.run({ photo, face }))) : undefined };
+          return { faces, verdicts: judgeable ? awaitedLater(judges.run({ photo, faces })) : undefined };
         });
         if (previous) await settle(previous);
         previous = { names: batch, photos, judged };
@@ -208,11 +209,11 @@ const DETECT_BATCH = 16;
 /** The rules' task for the worker threads (imported statically above too, so the code fingerprint covers it). */
 const JUDGE_TASK = new URL(`../vision/face-rules.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
 
-/** One detected batch: its photos (undefined: unreadable), and per readable photo its faces and, when the photo's face count qualifies, each face's verdict to come. */
+/** One detected batch: its photos (undefined: unreadable), and per readable photo its faces and, when the photo's face count qualifies, their verdicts to come. */
 interface JudgedBatch {
   readonly names: readonly string[];
   readonly photos: readonly (RawImage | undefined)[];
-  readonly judged: readonly ({ readonly faces: readonly DetectedFace[]; readonly verdicts: readonly Promise<FaceVerdict>[] | undefined } | undefined)[];
+  readonly judged: readonly ({ readonly faces: readonly DetectedFace[]; readonly verdicts: Promise<FaceVerdict[]> | undefined } | undefined)[];
 }
 
 /** `promise`, marked handled: it is awaited only after the next detector pass, and a rejection then still throws. */

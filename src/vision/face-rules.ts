@@ -112,9 +112,9 @@ export function judgeDuplicate(verdict: FaceVerdict, params: FaceRuleParams, kep
   return nearest <= limit ? { ...verdict, kept: false, reason: 'duplicate', scores } : { ...verdict, scores };
 }
 
-/** The task `filter` runs on its threads: every rule but the duplicate one for one face of one photo. */
-export async function judgeFaceTask(context: { params: FaceRuleParams }, item: { photo: RawImage; face: DetectedFace }): Promise<FaceVerdict> {
-  return judgeFaceAlone(item.photo, item.face, context.params);
+/** The task `filter` runs on its threads: every rule but the duplicate one, for each face of one photo (the photo is sent once). */
+export async function judgeFacesTask(context: { params: FaceRuleParams }, item: { photo: RawImage; faces: readonly DetectedFace[] }): Promise<FaceVerdict[]> {
+  return item.faces.map((face) => judgeFaceAlone(item.photo, face, context.params));
 }
 
 function round(v: number): number {
