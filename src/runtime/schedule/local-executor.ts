@@ -1,8 +1,9 @@
 /**
  * Runs a planned stage on this machine as DVC would: its dvc.yaml command through `sh -c` in the project
  * root, with the run's journal and backend in the environment, its granted cores in `REPRO_CPUS`
- * (`ctx.cpus`) and, for a stage granted GPUs, their ids in `CUDA_VISIBLE_DEVICES`. Its output goes whole to `runs/logs/<stage>.log` (replaced each run) and line by
- * line, prefixed with `[<stage>] `, to `onOutput`, so parallel stages stay readable. An abort sends it
+ * (`ctx.cpus`) and, for a stage granted GPUs, their ids in `CUDA_VISIBLE_DEVICES`. Its output goes whole to
+ * `runs/logs/<stage>.log` (replaced each run) and line by line, prefixed with `[<stage>] `, to `onOutput`,
+ * so parallel stages stay readable. An abort sends it
  * SIGINT (a stage cleans up and keeps its work folder for a resume), then SIGKILL after a grace period.
  */
 import { createWriteStream } from 'node:fs';
