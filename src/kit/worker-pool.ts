@@ -35,6 +35,14 @@ export interface ThreadPoolOptions<C> {
 /** What a worker posts back for one item. */
 type Reply = { readonly index: number; readonly value: unknown } | { readonly index: number; readonly error: { message: string; stack?: string } } | { readonly fatal: { message: string; stack?: string } };
 
+/**
+ * The URL of the task module `stem` (a path without extension, relative to `from`, the caller's
+ * `import.meta.url`), with the caller's own extension: `.ts` when it runs from its TypeScript source.
+ */
+export function taskModule(stem: string, from: string): URL {
+  return new URL(`${stem}.${from.endsWith('.ts') ? 'ts' : 'js'}`, from);
+}
+
 /** The threads worth starting for `items` items when `cpus` cores are granted: ≥ `perThread` items each. */
 export function threadsFor(items: number, cpus: number, perThread: number): number {
   return Math.max(1, Math.min(cpus, Math.floor(items / Math.max(1, perThread))));

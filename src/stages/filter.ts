@@ -22,7 +22,7 @@ import { writeManifest, type ManifestEntry } from '../vision/face-manifest.js';
 import { cropRaw, encodeContactSheet, encodePng, readRgb } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 import { settleAll } from '../kit/settle.js';
-import { ThreadPool } from '../kit/worker-pool.js';
+import { taskModule, ThreadPool } from '../kit/worker-pool.js';
 import type { RawImage } from '../vision/types.js';
 
 /**
@@ -207,7 +207,7 @@ export const filter = defineStage({
 const DETECT_BATCH = 16;
 
 /** The rules' task for the worker threads (imported statically above too, so the code fingerprint covers it). */
-const JUDGE_TASK = new URL(`../vision/face-rules.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+const JUDGE_TASK = taskModule('../vision/face-rules', import.meta.url);
 
 /** One detected batch: its photos (undefined: unreadable), and per readable photo its faces and, when the photo's face count qualifies, their verdicts to come. */
 interface JudgedBatch {

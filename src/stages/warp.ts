@@ -16,7 +16,7 @@ import { writeFile } from 'node:fs/promises';
 import { Defaulted, defineStage, dir, file, Seed, Type, type Static } from '../dsl/index.js';
 import { encodeContactSheet, type RawImage } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
-import { mapOnThreads, threadsFor } from '../kit/worker-pool.js';
+import { mapOnThreads, taskModule, threadsFor } from '../kit/worker-pool.js';
 import { readKeptLandmarks } from '../vision/face-manifest.js';
 import { DEFAULT_MAX_OUTSIDE_SHARE } from '../vision/mask-sanity.js';
 import { MASK_KINDS } from '../vision/masks/templates.js';
@@ -110,7 +110,7 @@ export const warp = defineStage({
 });
 
 /** The per-face task the threads run (imported statically above too, so the code fingerprint covers it). */
-const WARP_FACE_TASK = new URL(`../vision/warp-face.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+const WARP_FACE_TASK = taskModule('../vision/warp-face', import.meta.url);
 
 /** Fewest faces worth a thread of their own (a worker starts in about 0.3 s; a face takes about 40 ms). */
 const FACES_PER_THREAD = 16;
