@@ -3,16 +3,18 @@
  * in `defineStage`), an experiment may override any field per stage instance (`x.stage(s, { ...,
  * resources })`), and the compile records the result in `.repro/stages/<stage>.json`, where `repro run -j`
  * packs stages into the machine and `--executor slurm` maps them to `sbatch` options. An experiment's
- * override is not a dependency: changing it never reruns a stage (a stage definition's own `resources`,
- * like the rest of its code, is hashed into its fingerprint). `gpus` is a request: where no GPU exists a GPU stage
- * runs on the CPU backend (as the GAN stages always could). `cpus: 'all'` is for stages that run
- * TensorFlow, whose thread pools take as many threads as the machine has cores: packing two of them onto
- * the same cores makes both slower than one after the other (measured, README). Plain data only;
+ * override is not a dependency: changing it reruns nothing (a stage definition's own `resources`, like the
+ * rest of its code, is hashed into its fingerprint) — except a TensorFlow stage's `cpus`: fewer than the
+ * machine's cores size TensorFlow's thread pools, which decide how sums are split, so the count is part of
+ * the backend its fingerprint records. `gpus` is a request: where no GPU exists a GPU stage
+ * runs on the CPU backend (as the GAN stages always could). `cpus: 'all'` (the TensorFlow stages' default)
+ * leaves TensorFlow a pool thread per core, as it would take by itself; packing two such stages onto the
+ * same cores makes both slower than one after the other (measured, README). Plain data only;
  * scheduling lives in src/runtime/schedule/.
  */
 
 export interface Resources {
-  /** CPU cores the stage keeps busy; `all`: every core of the machine (TensorFlow's own thread pools) */
+  /** CPU cores the stage keeps busy (a TensorFlow stage's thread pools are sized to them); `all`: every core of the machine */
   readonly cpus: number | 'all';
   /** peak resident memory, GiB */
   readonly memoryGiB: number;

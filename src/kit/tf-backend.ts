@@ -9,10 +9,12 @@
  * TF_ENABLE_ONEDNN_OPTS=1 (oneDNN convolutions: the full training step takes 0.8× the CPU time of Eigen's; an
  * early SIGFPE in face detection with oneDNN did not recur on TensorFlow 2.21, see README) and
  * TF_CPP_MIN_LOG_LEVEL=2 first, unless the caller already set them. oneDNN changes float rounding, so
- * `describeBackend` records whether it is on. One native package per process.
+ * `describeBackend` records whether it is on, and the thread counts: `threadSwitchesFor` sizes a stage's pools
+ * from its declared cores. One native package per process.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { ReproError } from '../errors.js';
 
@@ -26,6 +28,8 @@ const require = createRequire(import.meta.url);
 
 const NATIVE_PACKAGE = { 'tensorflow-gpu': '@tensorflow/tfjs-node-gpu', tensorflow: '@tensorflow/tfjs-node' } as const;
 const NATIVE_ENV = { TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '2' } as const;
+/** The environment variables native TensorFlow sizes its two thread pools from when it starts. */
+const THREAD_ENV = ['TF_NUM_INTRAOP_THREADS', 'TF_NUM_INTEROP_THREADS'] as const;
 const INSTALL_HINT = 'run `node scripts/install-native-tf.mjs --force --verbose`, or pass --backend wasm';
 const GPU_INSTALL_HINT = 'run `node scripts/install-native-tf.mjs --gpu --force --verbose`, or pass --backend tensorflow';
 const installHint = (kind: BackendKind) => (kind === 'tensorflow-gpu' ? GPU_INSTALL_HINT : INSTALL_HINT);
@@ -166,7 +170,7 @@ export function describeBackend(kind: BackendKind, env: NodeJS.ProcessEnv = proc
       if (oneDnnEnabled(env)) parts.push('oneDNN');
       // Deterministic mode's switches (deterministic-mode.ts) change which kernels run and how they sum.
       if (env.TF_DETERMINISTIC_OPS === '1' || env.TF_DETERMINISTIC_OPS === 'true') parts.push('deterministic ops');
-      for (const [name, label] of [['TF_NUM_INTRAOP_THREADS', 'intra-op'], ['TF_NUM_INTEROP_THREADS', 'inter-op']] as const) {
+      for (const [name, label] of [[THREAD_ENV[0], 'intra-op'], [THREAD_ENV[1], 'inter-op']] as const) {
         if (env[name]) parts.push(`${env[name]} ${label} thread${env[name] === '1' ? '' : 's'}`);
       }
     }
@@ -192,6 +196,29 @@ export function switchesOf(description: string): Record<string, string> {
     if (threads) env[threads[2] === 'intra' ? 'TF_NUM_INTRAOP_THREADS' : 'TF_NUM_INTEROP_THREADS'] = threads[1]!;
   }
   return env;
+}
+
+/**
+ * The thread counts a TensorFlow stage declaring `cpus` cores runs with: both of TensorFlow's pools sized
+ * to its cores where they are fewer than the machine's (a pool per core in each of two stages packed side
+ * by side by `repro run -j` makes both slower than one after the other). Empty where the stage may use every
+ * core (TensorFlow's own default) and where `env` already sets a count (the user's setting then holds for
+ * every stage). The counts decide how reductions are split, so they belong to the backend `describeBackend`
+ * records: they follow the declared cores and this machine, never the grant of one run.
+ */
+export function threadSwitchesFor(cpus: number | 'all', env: NodeJS.ProcessEnv = process.env, machine = availableParallelism()): Record<string, string> {
+  if (cpus === 'all' || cpus >= machine || THREAD_ENV.some((name) => env[name])) return {};
+  const threads = String(Math.max(1, cpus));
+  return Object.fromEntries(THREAD_ENV.map((name) => [name, threads]));
+}
+
+/**
+ * Sets, in `env`, the thread counts a `describeBackend` string records and `env` does not set yet — what
+ * `repro exec` does before TensorFlow loads, so a stage runs with the pools its fingerprint names.
+ */
+export function applyRecordedThreads(description: string, env: NodeJS.ProcessEnv = process.env): void {
+  const switches = switchesOf(description);
+  for (const name of THREAD_ENV) if (switches[name] !== undefined && !env[name]) env[name] = switches[name];
 }
 
 /** Whether native TensorFlow runs (or will run, once loaded here) with oneDNN's CPU kernels. */

@@ -3,11 +3,14 @@
  * computes a small conv-net training step with the same numbers as the pure-JS backend, and it leaks no
  * tensors. Selection honours the flag, then REPRO_BACKEND, then what is installed.
  */
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ReproError } from '../../src/errors.js';
 import { DETERMINISTIC_ENV, enterDeterministicMode, isDeterministic } from '../../src/kit/deterministic-mode.js';
-import { backendKindOf, describeBackend, detectBackendKind, loadTensorflow, oneDnnEnabled, switchesOf, type Tf } from '../../src/kit/tf-backend.js';
+import { applyRecordedThreads, backendKindOf, describeBackend, detectBackendKind, loadTensorflow, oneDnnEnabled, switchesOf, threadSwitchesFor, type Tf } from '../../src/kit/tf-backend.js';
 
 /** Deterministic weights from a small LCG, so both backends start from identical numbers. */
 function seededValues(count: number, seed: number, scale: number): Float32Array {
@@ -145,6 +148,43 @@ backend('selection: flag, then REPRO_BACKEND, then installed; unknown names are 
 backend('describeBackend and backendKindOf round-trip every kind', () => {
   for (const kind of ['tensorflow', 'wasm', 'cpu'] as const) assert.is(backendKindOf(describeBackend(kind)), kind);
   assert.throws(() => backendKindOf('quantum (v1)'), /expected to start with one of/);
+});
+
+backend('threadSwitchesFor sizes both pools to fewer declared cores; every core, more, or a set count leave TensorFlow its default', () => {
+  const plain = { PATH: process.env.PATH };
+  assert.equal(threadSwitchesFor(1, plain, 8), { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' });
+  assert.equal(threadSwitchesFor(3, plain, 8), { TF_NUM_INTRAOP_THREADS: '3', TF_NUM_INTEROP_THREADS: '3' });
+  assert.equal(threadSwitchesFor(8, plain, 8), {}, '~> as many as the machine: TensorFlow\'s own default');
+  assert.equal(threadSwitchesFor(16, plain, 8), {});
+  assert.equal(threadSwitchesFor('all', plain, 8), {});
+  assert.equal(threadSwitchesFor(1, { ...plain, TF_NUM_INTRAOP_THREADS: '4' }, 8), {}, '~> the user\'s setting holds for every stage');
+  const described = describeBackend('tensorflow', { ...plain, ...threadSwitchesFor(2, plain, 8) });
+  assert.match(described, /, 2 intra-op threads, 2 inter-op threads\)$/);
+  const env: NodeJS.ProcessEnv = { ...plain };
+  applyRecordedThreads(described, env);
+  assert.is(describeBackend('tensorflow', env), described, '~> exec sets what the fingerprint records, so the description matches');
+  const userSet: NodeJS.ProcessEnv = { ...plain, TF_NUM_INTRAOP_THREADS: '5' };
+  applyRecordedThreads(described, userSet);
+  assert.is(userSet.TF_NUM_INTRAOP_THREADS, '5', '~> a count the environment sets is not overwritten (exec then refuses the mismatch)');
+});
+
+backend('TensorFlow sizes its pool from the switches: fewer threads in a process given one core', async () => {
+  if (availableParallelism() < 2 || !existsSync('/proc/self/task')) {
+    console.log('  skipped: needs 2 or more cores and /proc (Linux) to count threads');
+    return;
+  }
+  const script = `const tf = require('@tensorflow/tfjs-node'); const a = tf.randomNormal([256, 256]);
+    for (let i = 0; i < 5; i += 1) tf.matMul(a, a).dataSync();
+    process.stdout.write(String(require('node:fs').readdirSync('/proc/self/task').length));`;
+  const threads = async (env: Record<string, string>) => {
+    const child = await execa(process.execPath, ['-e', script], { env: { TF_CPP_MIN_LOG_LEVEL: '2', ...env }, reject: false });
+    const count = Number(child.stdout.trim().split('\n').at(-1));
+    if (!Number.isInteger(count)) throw new Error(`expected a thread count from a TensorFlow process, received exit ${child.exitCode}: ${child.stdout}\n${child.stderr.slice(-800)}`);
+    return count;
+  };
+  const sized = await threads(threadSwitchesFor(1, {}, availableParallelism()));
+  const own = await threads({});
+  assert.ok(sized < own, `~> one core: ${sized} threads in the process, TensorFlow's default: ${own}`);
 });
 
 backend.run();

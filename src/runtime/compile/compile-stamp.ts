@@ -2,10 +2,12 @@
  * Remembers the last successful compile so a no-op `repro run` need not load a single experiment: the
  * stamp lists every input of that compile (experiment files, the local code they import, tsconfig,
  * package-lock.json, data paths) and every file it wrote (dvc.yaml, params.yaml, fingerprints), each with
- * mtime and size, plus the Node version and tensor backend. While all of them still match, the
+ * mtime and size, plus the Node version, the tensor backend and the machine's cores (a TensorFlow stage's
+ * thread counts follow them). While all of them still match, the
  * `PipelineSummary` stored with it is the compile's result; any difference means compiling again.
  */
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { CACHE_DIR } from './paths.js';
 import type { Issue } from '../../errors.js';
@@ -31,6 +33,8 @@ type FileState = [mtimeMs: number, size: number] | null;
 interface CompileStamp {
   version: 1;
   node: string;
+  /** this machine's cores when it compiled */
+  cores: number;
   summary: PipelineSummary;
   /** project-relative path → [mtimeMs, size], or null for a path that must still not exist */
   files: Record<string, FileState>;
@@ -46,7 +50,7 @@ export async function readFreshSummary(root: string, backend: string): Promise<P
   } catch {
     return undefined;
   }
-  if (stamp.version !== 1 || stamp.node !== process.version || stamp.summary.backend !== backend) return undefined;
+  if (stamp.version !== 1 || stamp.node !== process.version || stamp.cores !== availableParallelism() || stamp.summary.backend !== backend) return undefined;
   const states = await Promise.all(Object.entries(stamp.files).map(async ([path, expected]) => sameState(await readState(root, path), expected)));
   return states.every(Boolean) ? stamp.summary : undefined;
 }
@@ -55,7 +59,7 @@ export async function readFreshSummary(root: string, backend: string): Promise<P
 export async function writeCompileStamp(root: string, summary: PipelineSummary, paths: readonly string[]): Promise<void> {
   const files: Record<string, FileState> = {};
   for (const path of [...new Set(paths)].sort()) files[path] = await readState(root, path);
-  await writeJson(join(root, STAMP_FILE), { version: 1, node: process.version, summary, files } satisfies CompileStamp);
+  await writeJson(join(root, STAMP_FILE), { version: 1, node: process.version, cores: availableParallelism(), summary, files } satisfies CompileStamp);
 }
 
 async function readState(root: string, path: string): Promise<FileState> {

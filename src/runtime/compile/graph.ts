@@ -167,10 +167,13 @@ function resolveArtifact(
   };
 }
 
-/** Two instances are the same DVC stage when code, params and resolved inputs are all equal. */
+/**
+ * Two instances are the same DVC stage when code, params, resolved inputs and the switches that change a
+ * TensorFlow stage's numbers (deterministic mode, the cores its thread pools are sized to) are all equal.
+ */
 function dedupeKey(stage: CompiledStage, root: string): string {
   const module = stage.stage.module ? relative(root, stage.stage.module) : '?';
-  return canonicalJson({ module, id: stage.stage.id, params: stage.params, inputs: stage.inputs, deterministic: stage.deterministic });
+  return canonicalJson({ module, id: stage.stage.id, params: stage.params, inputs: stage.inputs, deterministic: stage.deterministic, cpus: stage.resources.cpus });
 }
 
 /** Instances of one experiment, producers first, ties by id. */

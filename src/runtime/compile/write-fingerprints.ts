@@ -1,7 +1,8 @@
 /**
  * Writes the code fingerprint of every compiled stage to `.repro/fp/<stage>.json` — the file each DVC
  * stage lists in its `deps`, so DVC reruns a stage exactly when the code it can execute, the packages
- * that code imports, the Node version or the tensor backend changed. Unchanged files are not rewritten.
+ * that code imports, the Node version or the tensor backend changed — the backend with the thread counts the
+ * stage's declared cores give TensorFlow on this machine. Unchanged files are not rewritten.
  * Each fingerprint is also kept by content hash under `.repro/cache/fp/`, so `repro status --why` can
  * compare what DVC last ran against what is there now.
  */
@@ -10,13 +11,13 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ReproError } from '../../errors.js';
-import type { CompiledGraph } from './index.js';
+import type { CompiledGraph, CompiledStage } from './index.js';
 import { CACHE_DIR, FINGERPRINT_DIR } from './paths.js';
 import { fingerprintStages, openFileAnalysisCache, serializeFingerprint } from './fingerprint/index.js';
 import type { LockfileV3, StageFingerprint } from './fingerprint/types.js';
 import { DETERMINISTIC_ENV } from '../../kit/deterministic-mode.js';
 import { readTextIfExists, writeFileAtomic, writeIfChanged } from '../../kit/fs-atomic.js';
-import { backendKindOf, describeBackend } from '../../kit/tf-backend.js';
+import { backendKindOf, describeBackend, threadSwitchesFor } from '../../kit/tf-backend.js';
 
 export const FINGERPRINT_HISTORY_DIR = `${CACHE_DIR}/fp`;
 
@@ -45,14 +46,23 @@ export async function writeFingerprints(root: string, graph: CompiledGraph, back
   for (const [i, stage] of graph.stages.entries()) {
     entries.set(stage.name, fingerprints[i]!.entry);
     const own = fingerprints[i]!;
-    // A stage compiled with `deterministic: true` runs with deterministic mode's switches, which its backend names.
-    const fingerprint = stage.deterministic && own.backend ? { ...own, backend: describeBackend(backendKindOf(own.backend), { ...process.env, ...DETERMINISTIC_ENV }) } : own;
+    const fingerprint = own.backend ? { ...own, backend: stageBackend(own.backend, stage) } : own;
     const text = serializeFingerprint(fingerprint);
     if (await writeIfChanged(join(root, stage.fingerprintFile), text)) changed.push(stage.fingerprintFile);
     await rememberFingerprint(root, text);
   }
   await removeStaleFingerprints(root, new Set(graph.stages.map((s) => s.fingerprintFile)));
   return { changed, entries };
+}
+
+/**
+ * The backend a TensorFlow stage runs on, as its fingerprint records it: the project's, with the stage's
+ * thread pools sized from its declared cores (`threadSwitchesFor`), or with deterministic mode's switches for
+ * a stage compiled with `deterministic: true` (one thread each, whatever it declares).
+ */
+function stageBackend(backend: string, stage: CompiledStage): string {
+  const own = stage.deterministic ? DETERMINISTIC_ENV : threadSwitchesFor(stage.resources.cpus);
+  return Object.keys(own).length === 0 ? backend : describeBackend(backendKindOf(backend), { ...process.env, ...own });
 }
 
 /** The fingerprint DVC last ran with, found by the md5 dvc.lock recorded for the fp file. */

@@ -20,7 +20,7 @@ import { findResolvedStage, type ResolvedStage } from '../compile/resolved-stage
 import { ensureTypeScriptLoader } from '../compile/typescript-loader.js';
 import { enterDeterministicMode } from '../../kit/deterministic-mode.js';
 import { readTextIfExists, tempSibling, writeJson } from '../../kit/fs-atomic.js';
-import { backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
+import { applyRecordedThreads, backendKindOf, describeBackend, loadTensorflow, type Tf } from '../../kit/tf-backend.js';
 import { grantedCpus } from './granted-cpus.js';
 import { prepareWorkDir, removeStaleTemps, removeWorkDir } from './work-dir.js';
 
@@ -153,7 +153,8 @@ async function readStageParams(root: string, stage: ResolvedStage, definition: S
 
 /**
  * For a stage whose fingerprint records a tensor backend (its code imports TensorFlow.js), load exactly
- * that backend and make it active before `run`; refuse when this machine's backend is not the one the
+ * that backend, with the thread counts it records unless the environment sets its own, and make it active
+ * before `run`; refuse when this machine's backend is not the one the
  * fingerprint promised, since the result would be labelled with the wrong backend.
  */
 async function prepareBackend(root: string, stage: ResolvedStage): Promise<{ description: string; tf: Tf } | undefined> {
@@ -162,6 +163,7 @@ async function prepareBackend(root: string, stage: ResolvedStage): Promise<{ des
   if (!recorded) return undefined;
   const kind = backendKindOf(recorded);
   if (stage.deterministic) enterDeterministicMode();
+  applyRecordedThreads(recorded);
   const here = describeBackend(kind);
   if (here !== recorded) {
     throw new ReproError('BACKEND_UNAVAILABLE', `stage '${stage.name}' expected backend '${recorded}' (its fingerprint), received '${here}' on this machine`, {
