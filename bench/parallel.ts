@@ -4,6 +4,8 @@
  *   - `pair`: the independent part alone — the paper's two `filter` stages: on the first `photos` unmasked
  *     and real-masked photos of `$REPRO_DEV_DATA` (../shared/data, development only, copied into the temp
  *     clone and never committed), else both on the demo photos at two crop sizes;
+ *   - `pair1`: the same two filters given one core each (`resources: { cpus: 1 }`: TensorFlow's thread
+ *     pools sized to one thread), so `-j 2` runs them side by side; also printed against `pair -j 1`;
  *   - `scale`: the paper-shaped graph at a small size — two filters, warp, split, nonmask-tensor and a
  *     short progressive-train (ngf 8, 2 epochs at 32²).
  * Each is run once to warm the caches, then timed end to end (process start included) with `--force`
@@ -32,16 +34,20 @@ const repro = (...args: string[]) => execa(process.execPath, [join(root, 'bin', 
 
 /** Where the two filters read: the dev photos when there, else the demo photos twice (other crop sizes). */
 const [unmasked, masked, realSize] = devData ? ['data/bench/unmasked', 'data/bench/masked', 128] : ['data/demo/photos', 'data/demo/photos', 96];
-const filters = `const faces = x.stage(filter, { inputs: { photos: x.data('${unmasked}') }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 } });
-  const real = x.stage(filter, { id: 'filter-real', inputs: { photos: x.data('${masked}') }, params: { size: ${realSize}, facesPerPhoto: 'all', minFaceSize: 40${devData ? ", mask: 'require'" : ''} } });`;
+const filtersWith = (resources: string) => `const faces = x.stage(filter, { inputs: { photos: x.data('${unmasked}') }, params: { size: 128, facesPerPhoto: 'all', minFaceSize: 40 }${resources} });
+  const real = x.stage(filter, { id: 'filter-real', inputs: { photos: x.data('${masked}') }, params: { size: ${realSize}, facesPerPhoto: 'all', minFaceSize: 40${devData ? ", mask: 'require'" : ''} }${resources} });`;
+const filters = filtersWith('');
 
-const PAIR = `import { defineExperiment } from '../src/dsl/index.js';
+const pairExperiment = (name: string, resources: string) => `import { defineExperiment } from '../src/dsl/index.js';
 import { filter } from '../src/stages/index.js';
 
-export default defineExperiment('pair', (x) => {
-  ${filters}
+export default defineExperiment('${name}', (x) => {
+  ${filtersWith(resources)}
 });
 `;
+/** The filters as declared (`cpus: 'all'`: one after the other) and given one core each (TensorFlow's pools sized to 1: side by side). */
+const PAIR = pairExperiment('pair', '');
+const PAIR_ONE_CORE = pairExperiment('pair1', ', resources: { cpus: 1 }');
 
 const SCALE = `import { defineExperiment } from '../src/dsl/index.js';
 import { filter, nonmaskTensor, progressiveTrain, split, warp } from '../src/stages/index.js';
@@ -88,13 +94,14 @@ try {
   }
   for (const [key, value] of [['user.email', 'bench@repro.invalid'], ['user.name', 'repro bench']] as const) await execa('git', ['config', key, value], { cwd: root });
   await writeFile(join(root, 'experiments', 'pair.ts'), PAIR);
+  await writeFile(join(root, 'experiments', 'pair1.ts'), PAIR_ONE_CORE);
   await writeFile(join(root, 'experiments', 'scale.ts'), SCALE);
   await execa('git', ['add', '-A'], { cwd: root });
   await execa('git', ['commit', '-q', '-m', 'bench experiments'], { cwd: root });
   console.log(`bench/parallel: ${availableParallelism()} cores, ${rounds} rounds, medians of end-to-end wall time (process start included); filters on ${devData ? `the first ${photos} unmasked and ${photos} real-masked photos of ${devData}` : 'the 6 demo photos'}`);
 
   const results: Record<string, { one: number; two: number; stages: number }> = {};
-  for (const experiment of ['pair', 'scale']) {
+  for (const experiment of ['pair', 'pair1', 'scale']) {
     await timed('run', experiment, '--no-exp', '-j', '2');
     const one: number[] = [];
     const two: number[] = [];
@@ -102,10 +109,12 @@ try {
       one.push(await timed('run', experiment, '--no-exp', '--force', '-j', '1'));
       two.push(await timed('run', experiment, '--no-exp', '--force', '-j', '2'));
     }
-    const stages = experiment === 'pair' ? 2 : 6;
+    const stages = experiment === 'scale' ? 6 : 2;
     results[experiment] = { one: median(one), two: median(two), stages };
-    console.log(`${experiment.padEnd(6)} (${stages} stages)  -j 1: ${median(one).toFixed(1)} s   -j 2: ${median(two).toFixed(1)} s   ratio -j 2 ÷ -j 1: ${(median(two) / median(one)).toFixed(2)}${experiment === 'pair' ? '  (goal ≤ 0.6)' : ''}`);
+    console.log(`${experiment.padEnd(6)} (${stages} stages)  -j 1: ${median(one).toFixed(1)} s   -j 2: ${median(two).toFixed(1)} s   ratio -j 2 ÷ -j 1: ${(median(two) / median(one)).toFixed(2)}${experiment !== 'scale' ? '  (goal ≤ 0.6)' : ''}`);
   }
+  const [pair, pair1] = [results.pair!, results.pair1!];
+  console.log(`pair1 -j 2 (one core each, side by side) ÷ pair -j 1 (every core each, one after the other): ${(pair1.two / pair.one).toFixed(2)} — what giving the filters one core buys over the default`);
 
   cluster = await startSlurmCluster();
   if ('skip' in cluster) {

@@ -1,8 +1,9 @@
 /**
  * The local scheduler's bookkeeping: how many cores, GiB and which GPUs are free, and how many stages run.
  * A stage's request is first fitted to the machine (`fit`): `all` cores, or more cores or memory than the
- * machine has, becomes all of it (the stage then runs alone rather than never), and GPUs where there are none become
- * none (GAN stages run on the CPU backend). `take` grants a fitted request when it fits now, with the GPU
+ * machine has, becomes all of it (the stage then runs alone rather than never) — except that a stage granted
+ * GPUs takes `all` as its GPUs' share of the cores (8 cores, 4 GPUs: 2 per GPU), so GAN stages run one per GPU
+ * side by side — and GPUs where there are none become none (GAN stages run on the CPU backend). `take` grants a fitted request when it fits now, with the GPU
  * ids to put in `CUDA_VISIBLE_DEVICES`; `give` returns it.
  */
 import type { Resources } from '../../dsl/resources.js';
@@ -37,10 +38,13 @@ export class ResourcePool implements Pool {
 
   /** `wanted` cut to what this machine has at all. */
   fit(wanted: Resources): Resources {
+    const gpus = Math.min(wanted.gpus, this.capacity.gpus.length);
+    // NOTE: a stage on a GPU does its arithmetic there; taking every core would keep the other GPUs idle.
+    const all = gpus > 0 ? Math.max(1, Math.floor((this.capacity.cpus * gpus) / this.capacity.gpus.length)) : this.capacity.cpus;
     return {
-      cpus: wanted.cpus === 'all' ? this.capacity.cpus : Math.min(wanted.cpus, this.capacity.cpus),
+      cpus: wanted.cpus === 'all' ? all : Math.min(wanted.cpus, this.capacity.cpus),
       memoryGiB: Math.min(wanted.memoryGiB, this.capacity.memoryGiB),
-      gpus: Math.min(wanted.gpus, this.capacity.gpus.length),
+      gpus,
     };
   }
 

@@ -8,7 +8,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SMALL, type Resources } from '../../../src/dsl/resources.js';
+import { GAN, SMALL, type Resources } from '../../../src/dsl/resources.js';
 import { ResourcePool, type Grant } from '../../../src/runtime/schedule/resource-pool.js';
 import { runPlan, type Executor, type StageOutcome, type Verdict } from '../../../src/runtime/schedule/run-plan.js';
 import type { PlannedStage } from '../../../src/runtime/schedule/stage-plan.js';
@@ -92,6 +92,11 @@ plan('cores, memory, GPU slots and jobs bound what runs at once; each GPU stage 
   assert.is(all.take(SMALL), undefined, '~> nothing else fits beside it');
   all.give(whole);
   assert.ok(all.take(SMALL));
+  const gpuMachine = new ResourcePool({ cpus: 8, memoryGiB: 64, gpus: ['0', '1', '2', '3'] }, 8);
+  const gans = [0, 1, 2, 3].map(() => gpuMachine.take(GAN));
+  assert.equal(gans.map((g) => [g?.resources.cpus, g?.gpus]), [[2, ['0']], [2, ['1']], [2, ['2']], [2, ['3']]], "~> a GAN stage's 'all' cores on a GPU: its GPU's share, so one runs per GPU");
+  assert.is(gpuMachine.take(SMALL), undefined, '~> every core is granted');
+  assert.is(new ResourcePool({ ...CAPACITY, gpus: [] }, 4).take(GAN)!.resources.cpus, 2, "~> without GPUs a GAN stage's 'all' is every core (the CPU backend)");
   assert.is(control.most(), 2);
   const one = controlledExecutor();
   const serial = runPlan({ plan: [stage('x'), stage('y')], pool: new ResourcePool(CAPACITY, 1), executor: one.executor, needsRun: runAll, commit: async () => {} });
