@@ -22,7 +22,8 @@ import { runPlan, type Executor, type PlanResult, type Verdict } from './run-pla
 import { planStages } from './stage-plan.js';
 import { ClusterPool } from './slurm/cluster-pool.js';
 import { readSlurmConfig } from './slurm/slurm-config.js';
-import { probeCluster, slurmExecutor } from './slurm/slurm-executor.js';
+import { probeCluster } from './slurm/cluster-probe.js';
+import { slurmExecutor } from './slurm/slurm-executor.js';
 
 export interface ParallelOptions {
   readonly targets: readonly string[];
@@ -45,9 +46,9 @@ async function chooseExecutor(root: string, options: ParallelOptions): Promise<{
     return { executor: localExecutor({ root, env: options.env, onOutput: options.onOutput }), pool: new ResourcePool(options.capacity, options.jobs), eager: false, close: async () => {} };
   }
   const config = await readSlurmConfig(root);
-  const { gpus } = await probeCluster(config);
-  const executor = slurmExecutor({ root, config, env: options.env, gpus });
-  return { executor, pool: new ClusterPool(gpus, options.jobs), eager: true, close: () => executor.close() };
+  const offer = await probeCluster(config);
+  const executor = slurmExecutor({ root, config, env: options.env, gpus: offer.gpus });
+  return { executor, pool: new ClusterPool(offer, options.jobs), eager: true, close: () => executor.close() };
 }
 
 /** Runs the changed stages among `targets` in parallel and commits each; throws when one failed or the run was stopped. */

@@ -1,23 +1,28 @@
 /**
  * The pool for a cluster run: Slurm packs jobs into nodes itself, so every request is granted at once,
  * up to `jobs` stages in the queue together; GPUs are asked for only where the cluster has GPU gres, and a
- * GPU stage elsewhere runs on the CPU backend, as it does on a machine without GPUs.
+ * GPU stage elsewhere runs on the CPU backend, as it does on a machine without GPUs. A GPU stage's
+ * `cpus: 'all'` becomes its GPUs' share of a node's cores (as on a local machine with GPUs); without GPUs
+ * it stays `all` (a whole node).
  */
 import type { Resources } from '../../../dsl/resources.js';
 import type { Grant, Pool } from '../resource-pool.js';
+import type { ClusterOffer } from './cluster-probe.js';
 
 export class ClusterPool implements Pool {
   private queued = 0;
 
   constructor(
-    private readonly gpus: boolean,
+    private readonly offer: ClusterOffer,
     private readonly jobs: number,
   ) {}
 
   take(wanted: Resources): Grant | undefined {
     if (this.queued >= this.jobs) return undefined;
     this.queued += 1;
-    return { resources: { ...wanted, gpus: this.gpus ? wanted.gpus : 0 }, gpus: [] };
+    const gpus = this.offer.gpus ? wanted.gpus : 0;
+    const cpus = wanted.cpus === 'all' && gpus > 0 && this.offer.cpusPerGpu !== undefined ? this.offer.cpusPerGpu * gpus : wanted.cpus;
+    return { resources: { ...wanted, cpus, gpus }, gpus: [] };
   }
 
   give(): void {

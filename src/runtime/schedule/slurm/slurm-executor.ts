@@ -1,7 +1,7 @@
 /**
  * Runs planned stages as Slurm jobs. Each stage is one `sbatch` job — its dvc.yaml command wrapped, run in
  * the project folder (a file system the cluster's nodes share with the submitter), `--cpus-per-task`
- * (`--exclusive`, a whole node, for `all`), `--mem` and `--gres=gpu:N` from its resources (GPUs only where the cluster has GPU gres; elsewhere it
+ * (`--exclusive`, a whole node, for `all` — a GPU stage's `all` arrives as its GPUs' share, cluster-pool.ts), `--mem` and `--gres=gpu:N` from its resources (GPUs only where the cluster has GPU gres; elsewhere it
  * runs on the CPU backend, as locally), `--dependency=afterok:<jobs>` on the upstream stages still
  * queued or running, and the project's settings from repro.config.json. Its output goes to
  * `runs/logs/<stage>.log`. The executor polls `scontrol show job` until the job ends: COMPLETED is a
@@ -13,7 +13,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { ReproError } from '../../../errors.js';
 import { LOG_DIR } from '../../compile/paths.js';
 import { writeJson } from '../../../kit/fs-atomic.js';
 import type { Grant } from '../resource-pool.js';
@@ -43,17 +42,6 @@ export interface SlurmExecutor extends Executor {
   readonly jobs: ReadonlyMap<string, string>;
   /** removes the job list */
   close(): Promise<void>;
-}
-
-/** Whether `sbatch` answers and the cluster offers GPU gres (`sinfo`'s GRES column). */
-export async function probeCluster(config: SlurmConfig): Promise<{ gpus: boolean }> {
-  const sinfo = await execa('sinfo', ['-h', '-o', '%G', ...(config.partition ? ['-p', config.partition] : [])], { reject: false }).catch(() => undefined);
-  if (!sinfo || sinfo.exitCode !== 0) {
-    throw new ReproError('SLURM_UNAVAILABLE', `a Slurm cluster expected to answer \`sinfo\`, received ${sinfo ? `exit ${sinfo.exitCode}: ${String(sinfo.stderr).trim()}` : 'no sinfo command'}`, {
-      hint: 'run `repro run` on a login node of the cluster (with SLURM_CONF set if the cluster needs it), or drop `--executor slurm`',
-    });
-  }
-  return { gpus: /gpu/i.test(String(sinfo.stdout)) };
 }
 
 export function slurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
