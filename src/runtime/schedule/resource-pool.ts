@@ -2,9 +2,10 @@
  * The local scheduler's bookkeeping: how many cores, GiB and which GPUs are free, and how many stages run.
  * A stage's request is first fitted to the machine (`fit`): `all` cores, or more cores or memory than the
  * machine has, becomes all of it (the stage then runs alone rather than never) — except that a stage granted
- * GPUs takes `all` as its GPUs' share of the cores (8 cores, 4 GPUs: 2 per GPU), so GAN stages run one per GPU
- * side by side — and GPUs where there are none become none (GAN stages run on the CPU backend). `take` grants a fitted request when it fits now, with the GPU
- * ids to put in `CUDA_VISIBLE_DEVICES`; `give` returns it.
+ * GPUs takes `all` as its GPUs' share of the cores (8 cores, 4 GPUs: 2 per GPU), so GAN stages run one per
+ * GPU side by side — and GPUs where there are none become none (GAN stages run on the CPU backend). `take`
+ * grants a fitted request when it fits now, with the GPU ids to put in `CUDA_VISIBLE_DEVICES`; `give`
+ * returns it.
  */
 import type { Resources } from '../../dsl/resources.js';
 import type { Capacity } from './capacity.js';
