@@ -26,8 +26,9 @@
  * runs). Skipped, saying so, without `.venv-torch` (`npm run setup:torch`). Prints, per variant,
  * the curves (epoch, steps, the training probe's attention IoU and NMC error, and on the held-out faces
  * attention IoU, NMC error, KID ± std against the real masked faces next to the rule-based warp's KID, and
- * the share of dead A10 pixels overall and in the worst 2×2 phase), then one line per variant at the last
- * epoch, and where the sample grids are. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
+ * the share of dead A10 pixels overall and in the worst 2×2 phase; KID in thousandths), then one line per
+ * variant at the last epoch (KID below the warp's or not, by how many stds), and where the sample grids and
+ * the scores (evaluation.json, kid.json) are kept. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
  * diversity inside ≥ 5× outside, KID below the warp's. Skips, saying so, when the data folder is absent.
  * `REPRO_LEARNING_VARIANTS=leaky,prior` runs only the named variants (without the yardstick);
  * `REPRO_LEARNING_SEED=2` trains from another seed (the data, split and held-out faces stay the same).
@@ -179,22 +180,25 @@ try {
     const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
     const train = { epochs: kid.length === 0 ? 0 : kid[kid.length - 1]!.epoch! };
     console.log(`${v.id} (${v.label})`);
-    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID ± std          warp KID   A10 dead  worst phase  diversity in/out');
+    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID×10³ ± std    warp KID×10³   A10 dead  worst phase  diversity in/out');
     for (const row of kid) {
       const epoch = row.epoch!;
       const probe = quality.find((q) => q.epoch === epoch) ?? {};
       const held = evaluation[`epoch-${String(epoch).padStart(4, '0')}`] ?? {};
       const worst = Math.max(...['collapse00', 'collapse01', 'collapse10', 'collapse11'].map((k) => held[k] ?? 0));
-      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${fmt(held.kid, 4)} ± ${fmt(held.kidStd, 4)}`.padEnd(17)}  ${fmt(row.kidBaseline, 4).padStart(8)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}  ${fmt(held.diversityRatio, 2).padStart(16)}`);
+      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${milli(held.kid)} ± ${milli(held.kidStd)}`.padEnd(15)}  ${milli(row.kidBaseline).padStart(12)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}  ${fmt(held.diversityRatio, 2).padStart(16)}`);
     }
     const last = evaluation.last ?? {};
-    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID ${fmt(last.kid, 4)} (warp ${fmt(evaluation.baseline?.kid, 4)})  A10 dead ${pct(last.collapseDead)}  diversity in/out ${fmt(last.diversityRatio, 2)}  epochs ${train.epochs}`);
+    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID×10³ ${milli(last.kid)} ± ${milli(last.kidStd)} (warp ${milli(evaluation.baseline?.kid)}: ${kidVerdict(last.kid, last.kidStd, evaluation.baseline?.kid)})  A10 dead ${pct(last.collapseDead)}  diversity in/out ${fmt(last.diversityRatio, 2)}  epochs ${train.epochs}`);
     if (keepDir) {
       await mkdir(join(keepDir, v.id), { recursive: true });
       await cp(join(repo.root, 'out', 'learning', `evaluate-${v.id}`, 'grid.png'), join(keepDir, v.id, 'held-out-grid.png')).catch(() => undefined);
       const samples = join(repo.root, 'out', 'learning', `train-${v.id}`, 'samples');
       const grids = existsSync(samples) ? (await readdir(samples)).sort() : [];
       if (grids.length > 0) await cp(join(samples, grids[grids.length - 1]!), join(keepDir, v.id, 'probe-grid.png'));
+      // the scores themselves, at full precision, for figures quoted later
+      await cp(join(repo.root, 'reports', 'learning', `evaluate-${v.id}`, 'evaluation.json'), join(keepDir, v.id, 'evaluation.json'));
+      await cp(join(repo.root, 'reports', 'learning', `evaluate-${v.id}`, 'plots', 'kid.json'), join(keepDir, v.id, 'kid.json'));
     }
   }
   console.log(`\nlast epoch, held-out faces:\n  ${summary.join('\n  ')}`);
@@ -206,6 +210,18 @@ try {
 
 function fmt(v: number | null | undefined, digits: number): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+/** KID in thousandths, three decimals: at this scale KID is a few ×10⁻⁴ and four decimals hide the comparison. */
+function milli(v: number | null | undefined): string {
+  return typeof v === 'number' && Number.isFinite(v) ? (v * 1000).toFixed(3) : '—';
+}
+
+/** Whether the augmented set's KID is below the warp's, and by how many of its subset stds. */
+function kidVerdict(kid: number | undefined, std: number | undefined, warp: number | undefined): string {
+  if (kid === undefined || warp === undefined || std === undefined) return 'not scored';
+  const spread = std > 0 ? ` (${((warp - kid) / std).toFixed(1)} std)` : '';
+  return kid < warp ? `below${spread}` : `not below${spread}`;
 }
 
 function pct(v: number | null | undefined): string {

@@ -11,7 +11,8 @@
  * Each is run once to warm the caches, then timed end to end (process start included) with `--force`
  * (every stage reruns, DVC's run cache is not used), `-j 1` (DVC runs the stages one by one) against
  * `-j 2` (changed stages in parallel within the 2 cores), alternating, `rounds` times; medians printed
- * with the ratio -j 2 ÷ -j 1 (goal ≤ 0.6 for the independent part). Where a Slurm cluster answers
+ * with the ratio -j 2 ÷ -j 1 (goal ≤ 0.6 for the independent part), and for the two filters alone, from the
+ * run records' stage times: their sum under -j 1 against the longer of the two under -j 2. Where a Slurm cluster answers
  * (`sinfo`, e.g. the test helper's single-node cluster started by this script when the binaries exist),
  * `scale` also runs with `--executor slurm`, and the overhead per stage is (Slurm − local -j 2) ÷ stages.
  * Usage: [REPRO_DEV_DATA=../shared/data] npx tsx bench/parallel.ts [rounds=2] [photos=80]
@@ -21,6 +22,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/pro
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
+import { readRunRecords } from '../src/runtime/runs/run-record.js';
 import { startSlurmCluster } from '../test/helpers/slurm-cluster.js';
 
 const rounds = Number(process.argv[2] ?? 2);
@@ -79,6 +81,12 @@ async function timed(...args: string[]): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** Each stage's own wall time (its `repro exec`, process start included) in the newest run record. */
+async function stageSeconds(): Promise<number[]> {
+  const [newest] = await readRunRecords(root);
+  return (newest?.stages ?? []).map((s) => s.seconds ?? Number.NaN);
+}
+
 let cluster: Awaited<ReturnType<typeof startSlurmCluster>> | undefined;
 try {
   await execa('git', ['clone', '-q', source, root]);
@@ -105,13 +113,21 @@ try {
     await timed('run', experiment, '--no-exp', '-j', '2');
     const one: number[] = [];
     const two: number[] = [];
+    // The independent part alone, from the run records: -j 1 runs the two filters one after the other (their
+    // sum), -j 2 starts both at once (the longer of the two).
+    const part: { one: number[]; two: number[] } = { one: [], two: [] };
     for (let round = 0; round < rounds; round += 1) {
       one.push(await timed('run', experiment, '--no-exp', '--force', '-j', '1'));
+      part.one.push((await stageSeconds()).reduce((a, b) => a + b, 0));
       two.push(await timed('run', experiment, '--no-exp', '--force', '-j', '2'));
+      part.two.push(Math.max(...(await stageSeconds())));
     }
     const stages = experiment === 'scale' ? 6 : 2;
     results[experiment] = { one: median(one), two: median(two), stages };
     console.log(`${experiment.padEnd(6)} (${stages} stages)  -j 1: ${median(one).toFixed(1)} s   -j 2: ${median(two).toFixed(1)} s   ratio -j 2 ÷ -j 1: ${(median(two) / median(one)).toFixed(2)}${experiment !== 'scale' ? '  (goal ≤ 0.6)' : ''}`);
+    if (experiment !== 'scale') {
+      console.log(`         the filters alone (run records): one after the other ${median(part.one).toFixed(1)} s, side by side ${median(part.two).toFixed(1)} s, ratio ${(median(part.two) / median(part.one)).toFixed(2)}; the rest of each run (compile, DVC's order and commits, dvc repro) ${(median(one) - median(part.one)).toFixed(1)} s with -j 1, ${(median(two) - median(part.two)).toFixed(1)} s with -j 2`);
+    }
   }
   const [pair, pair1] = [results.pair!, results.pair1!];
   console.log(`pair1 -j 2 (one core each, side by side) ÷ pair -j 1 (every core each, one after the other): ${(pair1.two / pair.one).toFixed(2)} — what giving the filters one core buys over the default`);

@@ -5,7 +5,9 @@
  * others ended) and the result — dvc.lock, outputs, metrics — equals a local `-j 1` run byte for byte.
  * A job cancelled with `scancel` while it runs fails the run, naming the job and its state; `repro
  * status` listed it while it ran; what finished is kept, the job waiting on it is cancelled, and the next
- * run completes only what did not finish. Without Slurm every test prints `skipped: <reason>` and passes
+ * run completes only what did not finish. A stage asking for more cores than any node has is cut to the
+ * largest node; a job Slurm can never start (pending as `PartitionConfig`) is cancelled and fails the run,
+ * named. Without Slurm every test prints `skipped: <reason>` and passes
  * (REPRO_SLURM_REQUIRED=1 makes that a failure).
  */
 import { existsSync } from 'node:fs';
@@ -118,6 +120,30 @@ slurm('scancel fails the run naming the job; status listed it; the rerun complet
   assert.is(rerun.exitCode, 0, rerun.stderr);
   assert.equal((JSON.parse(rerun.stdout) as { ran: string[] }).ran.sort(), ['branchy_join', 'branchy_slow']);
   assert.is(await remote.read('out/branchy/join/both.txt'), 'slow\nflaky\n');
+});
+
+slurm('a request above the largest node is cut to it; a job Slurm can never start fails the run instead of waiting', async ({ cluster, local }) => {
+  const on = clusterOrSkip(cluster);
+  if (!on) return;
+  const original = await local.read('experiments/lab.ts');
+  try {
+    await local.write('experiments/lab.ts', original.replace("params: { prefix: '> ' } }", "params: { prefix: '>> ' }, resources: { cpus: 512 } }"));
+    const cut = await settled(reproOn(on, local, 'run', 'lab', '--no-exp', '--executor', 'slurm'));
+    assert.is(cut.exitCode, 0, cut.stderr);
+    const nodeCpus = Number((await execa('sinfo', ['-h', '-o', '%c'], { env: on.env })).stdout.trim().replace('+', ''));
+    assert.match(cut.stderr, new RegExp(`^\\[lab_count-files\\] submitted \\(${nodeCpus} cpus?, 2 GiB\\)$`, 'm'), '~> 512 cores asked, the node\'s cores granted');
+
+    // A job asking more cores than the node behind repro's back (extraArgs come last) pends as PartitionConfig.
+    await local.write('experiments/lab.ts', original.replace("params: { prefix: '> ' } }", "params: { prefix: '>>> ' } }"));
+    await local.write('repro.config.json', JSON.stringify({ slurm: { extraArgs: ['--cpus-per-task=512'] } }));
+    const never = await settled(reproOn(on, local, 'run', 'lab', '--no-exp', '--executor', 'slurm'));
+    assert.is(never.exitCode, 1);
+    assert.match(never.stderr, /job \d+ cancelled: Slurm says it can never start \(PartitionConfig: the partition has no node with the cores, memory or GPUs asked for\)/);
+    assert.is((await execa('squeue', ['-h', '-o', '%i'], { env: on.env })).stdout.trim(), '', '~> nothing left in the queue');
+  } finally {
+    await local.write('experiments/lab.ts', original);
+    await execa('rm', ['-f', join(local.root, 'repro.config.json')]);
+  }
 });
 
 slurm.run();

@@ -1,12 +1,14 @@
 /**
  * Runs planned stages as Slurm jobs. Each stage is one `sbatch` job — its dvc.yaml command wrapped, run in
  * the project folder (a file system the cluster's nodes share with the submitter), `--cpus-per-task`
- * (`--exclusive`, a whole node, for `all` — a GPU stage's `all` arrives as its GPUs' share, cluster-pool.ts), `--mem` and `--gres=gpu:N` from its resources (GPUs only where the cluster has GPU gres; elsewhere it
- * runs on the CPU backend, as locally), `--dependency=afterok:<jobs>` on the upstream stages still
- * queued or running, and the project's settings from repro.config.json. Its output goes to
+ * (`--exclusive`, a whole node, for `all`; cluster-pool.ts turns a GPU stage's `all` into its GPUs' share and
+ * cuts requests to the largest node), `--mem` and `--gres=gpu:N` from its resources (GPUs only where the
+ * cluster has GPU gres; elsewhere it runs on the CPU backend, as locally), `--dependency=afterok:<jobs>` on
+ * the upstream stages still queued or running, and the project's settings from repro.config.json. Its output goes to
  * `runs/logs/<stage>.log`. The executor polls `scontrol show job` until the job ends: COMPLETED is a
  * success; FAILED, CANCELLED (an `scancel`), TIMEOUT and the like fail the stage with the tail of its log;
- * a job whose dependency can never be met (an upstream failed) is cancelled and counts as blocked. An
+ * a job whose dependency can never be met (an upstream failed) is cancelled and counts as blocked; a job
+ * Slurm says can never start (`PartitionConfig`, `InvalidAccount` and the like) is cancelled and fails. An
  * abort cancels the job. Submitted jobs are listed in `runs/slurm-jobs.json` while the run lasts, which is
  * what `repro status` reads.
  */
@@ -26,6 +28,15 @@ export const JOBS_FILE = 'runs/slurm-jobs.json';
 const TAIL_LINES = 20;
 const POLL_MS = 500;
 const FINISHED_OK = new Set(['COMPLETED']);
+/** Pending reasons that no waiting will change: the request does not fit the partition, account or QOS. */
+const NEVER_STARTS = new Map([
+  ['PartitionConfig', 'the partition has no node with the cores, memory or GPUs asked for'],
+  ['BadConstraints', 'no node satisfies the constraints (repro.config.json extraArgs)'],
+  ['PartitionNodeLimit', 'more nodes than the partition allows'],
+  ['PartitionTimeLimit', 'a time limit above the partition\'s (repro.config.json time)'],
+  ['InvalidAccount', 'the account is not valid (repro.config.json account)'],
+  ['InvalidQOS', 'the QOS is not valid (repro.config.json qos)'],
+]);
 const STILL_GOING = new Set(['PENDING', 'CONFIGURING', 'RUNNING', 'COMPLETING', 'SUSPENDED', 'REQUEUED', 'RESIZING', 'SIGNALING', 'STAGE_OUT']);
 
 export interface SlurmExecutorOptions {
@@ -101,6 +112,10 @@ export function slurmExecutor(options: SlurmExecutorOptions): SlurmExecutor {
         if (job.state === 'PENDING' && job.reason === 'DependencyNeverSatisfied') {
           await execa('scancel', [id], { reject: false });
           return { ok: false, blocked: true, tail: '', log, reason: `job ${id} cancelled: a stage it reads failed` };
+        }
+        if (job.state === 'PENDING' && NEVER_STARTS.has(job.reason)) {
+          await execa('scancel', [id], { reject: false });
+          return { ok: false, tail: '', log, reason: `job ${id} cancelled: Slurm says it can never start (${job.reason}: ${NEVER_STARTS.get(job.reason)})` };
         }
         if (!STILL_GOING.has(job.state)) {
           if (FINISHED_OK.has(job.state) && job.exitCode === '0:0') return { ok: true, tail: await tailOf(join(options.root, log)), log };
