@@ -10,6 +10,7 @@
  * the landmarks alike, so a point and the pixel under it move together; the photo covers
  * [−½, width − ½) × [−½, height − ½).
  */
+import { roundByte } from './round-byte.js';
 import type { Landmarks68, Point, RawImage } from './types.js';
 
 /** Image → crop affine `[a, b, c, d, e, f]`: x' = a·x + b·y + c, y' = d·x + e·y + f (OpenCV's 2×3 layout). */
@@ -119,11 +120,101 @@ export function invertAffine(t: Affine): Affine {
 
 /**
  * Resamples `image` into a width×height output through `transform` (image → output), bilinearly; a tap
- * outside the photo takes the `border` rule's colour for that point.
+ * outside the photo takes the `border` rule's colour for that point. When the crop reaches outside the photo,
+ * the photo is first extended by the border rule over every integer point a tap can land on (a float
+ * canvas), so each outside point is filled once rather than once per tap that lands on it; the taps then all
+ * read the canvas. The sums are the same, in the same order, as tap-by-tap filling (`warpAffineByTap`).
  */
 export function warpAffine(image: RawImage, transform: Affine, width: number, height: number, border: BorderMode): RawImage {
+  const inverse = invertAffine(transform);
+  const canvas = extendedCanvas(image, inverse, width, height, border);
+  return canvas === null ? warpAffineByTap(image, inverse, width, height, border) : bilinear(canvas, inverse, width, height);
+}
+
+/** A photo extended by its border fill: `[height, width, channels]` floats whose pixel (0, 0) is the photo's (x0, y0). */
+interface Canvas {
+  readonly x0: number;
+  readonly y0: number;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: RawImage['channels'];
+  readonly data: Float64Array;
+}
+
+/**
+ * The canvas every tap of the crop lands on: the photo's pixels over the taps' bounding box (two pixels of
+ * slack for rounding), extended by `border` where the box leaves the photo — always floats, so the resampling
+ * loop reads one array type. Null when that box is more than four times the photo's and the crop's area
+ * together (a crop far from the photo): tap by tap then.
+ */
+function extendedCanvas(image: RawImage, inverse: Affine, width: number, height: number, border: BorderMode): Canvas | null {
   const { width: w, height: h, channels: ch, data } = image;
-  const [a, b, c, d, e, f] = invertAffine(transform);
+  const [a, b, c, d, e, f] = inverse;
+  const xs = [c, a * (width - 1) + c, b * (height - 1) + c, a * (width - 1) + b * (height - 1) + c];
+  const ys = [f, d * (width - 1) + f, e * (height - 1) + f, d * (width - 1) + e * (height - 1) + f];
+  const x0 = Math.floor(Math.min(...xs)) - 2;
+  const y0 = Math.floor(Math.min(...ys)) - 2;
+  const x1 = Math.floor(Math.max(...xs)) + 3;
+  const y1 = Math.floor(Math.max(...ys)) + 3;
+  const canvasWidth = x1 - x0 + 1;
+  const canvasHeight = y1 - y0 + 1;
+  if (!(canvasWidth * canvasHeight <= 4 * (w * h + width * height))) return null;
+  const out = new Float64Array(canvasWidth * canvasHeight * ch);
+  const inside = x0 >= 0 && y0 >= 0 && x1 < w && y1 < h;
+  const fill = inside ? null : makeBorderFill(image, border);
+  const colour = new Float64Array(ch);
+  for (let y = y0; y <= y1; y += 1) {
+    for (let x = x0; x <= x1; x += 1) {
+      const o = ((y - y0) * canvasWidth + (x - x0)) * ch;
+      if (x >= 0 && x < w && y >= 0 && y < h) {
+        const p = (y * w + x) * ch;
+        for (let q = 0; q < ch; q += 1) out[o + q] = data[p + q]!;
+      } else {
+        fill!(x, y, colour);
+        for (let q = 0; q < ch; q += 1) out[o + q] = colour[q]!;
+      }
+    }
+  }
+  return { x0, y0, width: canvasWidth, height: canvasHeight, channels: ch, data: out };
+}
+
+/** Bilinear resampling of `canvas` through `inverse` (output → photo); every tap lies on the canvas. */
+function bilinear(canvas: Canvas, inverse: Affine, width: number, height: number): RawImage {
+  const { x0: cx, y0: cy, width: w, channels: ch, data } = canvas;
+  const [a, b, c, d, e, f] = inverse;
+  const out = new Uint8Array(width * height * ch);
+  const row = w * ch;
+  for (let v = 0; v < height; v += 1) {
+    for (let u = 0; u < width; u += 1) {
+      const sx = a * u + b * v + c;
+      const sy = d * u + e * v + f;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const w00 = (1 - fx) * (1 - fy);
+      const w10 = fx * (1 - fy);
+      const w01 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      let p = ((y0 - cy) * w + (x0 - cx)) * ch;
+      let o = (v * width + u) * ch;
+      for (let q = 0; q < ch; q += 1, p += 1, o += 1) {
+        // a zero weight adds +0 here where tap-by-tap skips it: the same sum either way
+        const sum = 0 + w00 * data[p]! + w10 * data[p + ch]! + w01 * data[p + row]! + w11 * data[p + row + ch]!;
+        out[o] = roundByte(sum);
+      }
+    }
+  }
+  return { width, height, channels: ch, data: out };
+}
+
+/**
+ * `warpAffine` tap by tap: each tap outside the photo asks the border rule for its colour. The reference
+ * the canvas path is tested against, and the path for a crop far from its photo.
+ */
+export function warpAffineByTap(image: RawImage, inverse: Affine, width: number, height: number, border: BorderMode): RawImage {
+  const { width: w, height: h, channels: ch, data } = image;
+  const [a, b, c, d, e, f] = inverse;
   const out = new Uint8Array(width * height * ch);
   const fill = makeBorderFill(image, border);
   const acc = new Float64Array(ch);

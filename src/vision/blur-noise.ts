@@ -132,7 +132,7 @@ export function estimateBlurSigma(plane: Plane, include?: Uint8Array, noiseSigma
   const { width: w, height: h } = plane;
   const base = blurPlane(plane, PRE_BLUR_SIGMA, 'clamp');
   const sharp = gradients(base);
-  const soft = gradients(blurPlane(base, REBLUR_SIGMA, 'clamp'));
+  const soft = gradientMagnitude(blurPlane(base, REBLUR_SIGMA, 'clamp'));
   const pixels = interior(w, h, include);
   const strong = quantile(gather(sharp.magnitude, pixels), 0.9);
   const threshold = Math.max(MIN_EDGE_GRADIENT, strong, NOISE_EDGE_FACTOR * noiseSigma);
@@ -140,7 +140,7 @@ export function estimateBlurSigma(plane: Plane, include?: Uint8Array, noiseSigma
   for (const i of pixels) {
     const g = sharp.magnitude[i]!;
     if (g < threshold || !isRidge(sharp, i, w)) continue;
-    const ratio = g / Math.max(1e-9, soft.magnitude[i]!);
+    const ratio = g / Math.max(1e-9, soft[i]!);
     sigmas.push(ratio <= 1 + 1e-3 ? MAX_BLUR_SIGMA : Math.min(MAX_BLUR_SIGMA, REBLUR_SIGMA / Math.sqrt(ratio * ratio - 1)));
   }
   if (sigmas.length < MIN_EDGES) return null;
@@ -155,7 +155,7 @@ export function estimateBlurSigma(plane: Plane, include?: Uint8Array, noiseSigma
  */
 export function estimateNoiseSigma(plane: Plane, include?: Uint8Array): number | null {
   const { width: w, height: h, data } = plane;
-  const { magnitude } = gradients(plane);
+  const magnitude = gradientMagnitude(plane);
   const pixels = interior(w, h, include);
   const edge = quantile(gather(magnitude, pixels), 0.9);
   let sum = 0;
@@ -198,6 +198,21 @@ function gradients(plane: Plane): Gradients {
     }
   }
   return { magnitude, gx: gxs, gy: gys };
+}
+
+/** `gradients(plane).magnitude` alone, without the two component planes. */
+function gradientMagnitude(plane: Plane): Float64Array {
+  const { width: w, height: h, data } = plane;
+  const magnitude = new Float64Array(w * h);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = (data[i + 1]! - data[i - 1]!) / 2;
+      const gy = (data[i + w]! - data[i - w]!) / 2;
+      magnitude[i] = Math.sqrt(gx * gx + gy * gy);
+    }
+  }
+  return magnitude;
 }
 
 /** A gradient maximum across the edge: no smaller than either neighbour along the gradient direction. */

@@ -86,13 +86,43 @@ export function meanHsvInBox(image: RawImage, box: Box): Hsv {
 }
 
 /**
+ * The alpha-weighted mean V and S of an RGBA image's visible (alpha > 0) pixels; null when none is visible.
+ * V is max(r, g, b) / 255 and S (max − min) / max, as `convertRgbToHsv` gives them, summed in pixel order.
+ */
+export function meanOpaqueSv(rgba: RawImage): { v: number; s: number } | null {
+  const src = rgba.data; // [height, width, 4]
+  let weight = 0;
+  let sumV = 0;
+  let sumS = 0;
+  for (let o = 0; o < src.length; o += 4) {
+    const a = src[o + 3]!;
+    if (a === 0) continue;
+    const r = src[o]!;
+    const g = src[o + 1]!;
+    const b = src[o + 2]!;
+    const max = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+    weight += a;
+    sumV += a * (max / 255);
+    sumS += a * (max === 0 ? 0 : (max - min) / max);
+  }
+  return weight === 0 ? null : { v: sumV / weight, s: sumS / weight };
+}
+
+/**
  * A copy of the RGBA template with V scaled by (face v / template mean v)^strength and S by
  * (face s / template mean s)^strength, each factor clamped to [1/MAX_COLOUR_SCALE, MAX_COLOUR_SCALE]
  * and left at 1 when the template mean is 0. Template means are alpha-weighted over pixels with
- * alpha > 0; only those pixels change (alpha itself never does). Scaled values saturate at 1.
+ * alpha > 0 (`meanOpaqueSv`; pass `templateMean` when it is known already); only those pixels change
+ * (alpha itself never does). Scaled values saturate at 1.
  * @default strength 1 (full match; 0 leaves the template as it is)
  */
-export function matchBrightnessSaturation(maskRgba: RawImage, faceRegionMean: { v: number; s: number }, strength = 1): RawImage {
+export function matchBrightnessSaturation(
+  maskRgba: RawImage,
+  faceRegionMean: { v: number; s: number },
+  strength = 1,
+  templateMean?: { v: number; s: number } | null,
+): RawImage {
   checkImage(maskRgba, 'matchBrightnessSaturation');
   if (maskRgba.channels !== 4) throw new Error(`matchBrightnessSaturation: expected an RGBA template (4 channels), received ${maskRgba.channels}`);
   for (const key of ['v', 's'] as const) {
@@ -102,21 +132,11 @@ export function matchBrightnessSaturation(maskRgba: RawImage, faceRegionMean: { 
   if (!(Number.isFinite(strength) && strength >= 0)) throw new Error(`matchBrightnessSaturation: expected a strength ≥ 0, received ${strength}`);
   const src = maskRgba.data; // [height, width, 4]
   const out = new Uint8Array(src);
-  let weight = 0;
-  let sumV = 0;
-  let sumS = 0;
-  for (let o = 0; o < src.length; o += 4) {
-    const a = src[o + 3]!;
-    if (a === 0) continue;
-    const hsv = convertRgbToHsv(src[o]!, src[o + 1]!, src[o + 2]!);
-    weight += a;
-    sumV += a * hsv.v;
-    sumS += a * hsv.s;
-  }
+  const own = templateMean ?? meanOpaqueSv(maskRgba);
   const result: RawImage = { width: maskRgba.width, height: maskRgba.height, channels: 4, data: out };
-  if (weight === 0) return result;
-  const fv = computeScale(faceRegionMean.v, sumV / weight, strength);
-  const fs = computeScale(faceRegionMean.s, sumS / weight, strength);
+  if (own === null) return result;
+  const fv = computeScale(faceRegionMean.v, own.v, strength);
+  const fs = computeScale(faceRegionMean.s, own.s, strength);
   if (fv === 1 && fs === 1) return result;
   // A template holds few distinct colours (plain fills, a print's palette, their anti-aliased edges), so
   // each colour's new value is worked out once: packed 0xRRGGBB → packed result.

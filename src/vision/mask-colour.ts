@@ -4,7 +4,7 @@
  * bounding box) and S is matched to S, V to V — relative to well-lit skin, so that a black mask on a
  * bright face stays black while every mask on a dim, washed-out face gets dim and washed out too.
  */
-import { convertRgbToHsv, matchBrightnessSaturation, meanHsvInBox } from './colour-match.js';
+import { matchBrightnessSaturation, meanHsvInBox, meanOpaqueSv } from './colour-match.js';
 import type { Box, Landmarks68, RawImage } from './types.js';
 
 /** Mean V and S of evenly lit skin in an ordinary photo (0..1): the lighting the templates assume. */
@@ -14,12 +14,13 @@ export const REFERENCE_SKIN = { v: 0.72, s: 0.33 } as const;
 export function applyColourMatch(template: RawImage, face: RawImage, landmarks: Landmarks68, strength: number): RawImage {
   if (strength <= 0) return template;
   const skin = meanHsvInBox(face, faceBox(landmarks, face));
-  const mask = meanOpaqueHsv(template);
+  const mask = meanOpaqueSv(template);
+  if (mask === null) return template;
   const target = {
     v: Math.min(1, (mask.v * skin.v) / REFERENCE_SKIN.v),
     s: Math.min(1, (mask.s * skin.s) / REFERENCE_SKIN.s),
   };
-  return matchBrightnessSaturation(template, target, strength);
+  return matchBrightnessSaturation(template, target, strength, mask);
 }
 
 /** The landmarks' bounding box, clamped to the image. */
@@ -31,20 +32,4 @@ export function faceBox(landmarks: Landmarks68, image: { width: number; height: 
   const x1 = Math.min(image.width, Math.ceil(Math.max(...xs)));
   const y1 = Math.min(image.height, Math.ceil(Math.max(...ys)));
   return { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
-}
-
-/** Alpha-weighted mean V and S of an RGBA template's visible pixels. */
-function meanOpaqueHsv(rgba: RawImage): { v: number; s: number } {
-  let weight = 0;
-  let v = 0;
-  let s = 0;
-  for (let o = 0; o < rgba.data.length; o += 4) {
-    const a = rgba.data[o + 3]!;
-    if (a === 0) continue;
-    const hsv = convertRgbToHsv(rgba.data[o]!, rgba.data[o + 1]!, rgba.data[o + 2]!);
-    weight += a;
-    v += a * hsv.v;
-    s += a * hsv.s;
-  }
-  return weight === 0 ? { v: 0, s: 0 } : { v: v / weight, s: s / weight };
 }

@@ -3,6 +3,7 @@
  * sharpness as the variance of the 3×3 Laplacian, exposure (mean luma and clipped fractions), a 64-bit DCT
  * perceptual hash with its Hamming distance for near-duplicates. The mask-present rule is in mask-rule.ts.
  */
+import { roundByte } from './round-byte.js';
 import type { RawImage } from './types.js';
 
 /** BT.601 luma of an RGB(A) image as a 1-channel image; a gray image is returned as is. */
@@ -11,7 +12,7 @@ export function toGray(image: RawImage): RawImage {
   const { width, height, channels, data } = image;
   const out = new Uint8Array(width * height);
   for (let i = 0, j = 0; i < out.length; i += 1, j += channels) {
-    out[i] = Math.round(0.299 * data[j]! + 0.587 * data[j + 1]! + 0.114 * data[j + 2]!);
+    out[i] = roundByte(0.299 * data[j]! + 0.587 * data[j + 1]! + 0.114 * data[j + 2]!);
   }
   return { width, height, channels: 1, data: out };
 }

@@ -11,6 +11,7 @@
  */
 import { applyHomography, invertHomography, type HomographyLike } from './homography.js';
 import { matchLayerToPhoto, type MaskLayer, type PhotoMatch, type PhotoMatchRequest } from './photo-match.js';
+import { roundByte } from './round-byte.js';
 import type { RawImage } from './types.js';
 
 /** Options for {@link warpOntoImage}. */
@@ -128,7 +129,7 @@ function compositeLayer(image: RawImage, layer: MaskLayer, threshold: number): W
     for (let x = box.x0; x <= box.x1; x++) {
       const p = y * width + x;
       const a = layer.alpha[p]!;
-      const cov = Math.min(255, Math.round(a));
+      const cov = roundByte(a);
       if (cov === 0) continue; // the image stays byte-for-byte as it was
       coverage[p] = cov;
       if (cov >= threshold) region[p] = 255;
@@ -160,7 +161,7 @@ function checkImage(img: RawImage, channels: 3 | 4, name: string): void {
 }
 
 function blendByte(under: number, over: number, alpha: number): number {
-  return Math.min(255, Math.max(0, Math.round(under + alpha * (over - under))));
+  return roundByte(under + alpha * (over - under));
 }
 
 /**

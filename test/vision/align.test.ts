@@ -7,7 +7,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { alignFace, applyAffine, DEFAULT_BORDER, eyeTransform, invertAffine, outsideShare, warpAffine, type Affine, type BorderMode } from '../../src/vision/align.js';
+import { alignFace, applyAffine, DEFAULT_BORDER, eyeTransform, invertAffine, outsideShare, warpAffine, warpAffineByTap, type Affine, type BorderMode } from '../../src/vision/align.js';
 import type { Landmarks68, Point, RawImage } from '../../src/vision/types.js';
 
 const BACKGROUND = 90;
@@ -198,6 +198,25 @@ warp('a crop half outside the photo holds no mirrored pixels there, only the fil
   const mean = warpAffine(photo, shift, 40, 40, 'mean');
   const expected = [6 * 19.5, 6 * 19.5, (1600 * 200 - 4 * 200) / 1600].map(Math.round);
   for (let v = 0; v < 40; v += 1) for (let u = 0; u < 20; u += 1) assert.equal(pixel(mean, u, v), expected, `~> mean colour at crop (${u}, ${v})`);
+});
+
+warp('filling the border once per point gives the bytes of filling it tap by tap, every rule', () => {
+  const photo = makeGradientPhoto();
+  // turned, zoomed and shifted crops: inside, partly outside, mostly outside, and far off the photo
+  const transforms: Affine[] = [
+    [1.3, 0.2, 2, -0.2, 1.3, 3],
+    [1.7, -0.6, 25, 0.6, 1.7, -12],
+    [0.8, 0.9, -30, -0.9, 0.8, 40],
+    [2.1, 0, 30, 0, 2.1, 30],
+    [0.5, 0, 200, 0, 0.5, -150],
+  ];
+  for (const border of ['blur', 'mean', 'edge', 'reflect', 'black'] as const) {
+    for (const t of transforms) {
+      const canvas = warpAffine(photo, t, 48, 48, border);
+      const byTap = warpAffineByTap(photo, invertAffine(t), 48, 48, border);
+      assert.ok(Buffer.from(canvas.data).equals(Buffer.from(byTap.data)), `~> ${border}, [${t.join(', ')}]: the same bytes`);
+    }
+  }
 });
 
 warp.run();

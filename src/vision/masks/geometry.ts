@@ -108,12 +108,22 @@ export function clipPolylineX(points: readonly Point[], x0: number, x1: number):
   return points.filter(([x]) => x >= x0 && x <= x1);
 }
 
-/** `points` as SVG path data, one decimal per number; `closed` adds `Z`. */
+/**
+ * `points` as SVG path data, one decimal per number; `closed` adds `Z`. Remembered per points array (a
+ * shared template shape is painted once per face, and its polylines are never changed in place).
+ */
 export function formatPath(points: readonly Point[], closed: boolean): string {
   if (points.length === 0) return '';
-  const parts = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${formatNumber(x)} ${formatNumber(y)}`);
-  return parts.join('') + (closed ? 'Z' : '');
+  let open = FORMATTED.get(points);
+  if (open === undefined) {
+    open = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${formatNumber(x)} ${formatNumber(y)}`).join('');
+    FORMATTED.set(points, open);
+  }
+  return closed ? `${open}Z` : open;
 }
+
+/** Path data already formatted, by points array (without the closing `Z`). */
+const FORMATTED = new WeakMap<readonly Point[], string>();
 
 /** A number with at most one decimal and no `-0`, for stable SVG text. */
 export function formatNumber(value: number): string {

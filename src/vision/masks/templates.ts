@@ -34,7 +34,7 @@ export interface MaskTemplate {
   readonly anchors: MaskAnchors;
 }
 
-/** The shape of `kind` drawn for `variant` on its own canvas (no colour yet). */
+/** The shape of `kind` drawn for `variant` on its own canvas (no colour yet); drawn once per process, then shared. */
 export function buildMaskShape(kind: MaskKind, variant: TemplateVariant, options: { readonly valve?: boolean } = {}): ProjectedShape {
   if (!(MASK_KINDS as readonly string[]).includes(kind)) throw new Error(`mask template: kind expected one of ${MASK_KINDS.join(', ')}, received '${kind}'`);
   if (!(TEMPLATE_VARIANTS as readonly string[]).includes(variant)) {
@@ -44,8 +44,20 @@ export function buildMaskShape(kind: MaskKind, variant: TemplateVariant, options
     // NOTE: an error, not a silent drop, so no style can claim a valve the picture does not show.
     throw new Error(`mask template: valve expected only on ${KINDS_WITH_VALVE.join(', ')}, received one for '${kind}'`);
   }
-  return projectShape(buildFrontalShape(kind, options.valve ?? false), variant);
+  const key = `${kind}/${variant}/${options.valve === true ? 'valve' : 'plain'}`;
+  let shape = SHAPES.get(key);
+  if (shape === undefined) {
+    shape = projectShape(buildFrontalShape(kind, options.valve ?? false), variant);
+    SHAPES.set(key, shape);
+  }
+  return shape;
 }
+
+/**
+ * Shapes already drawn, by kind, variant and valve: a shape depends on nothing else (style is painted on
+ * afterwards, and nothing changes a shape once drawn), and `warp` asks for one per face.
+ */
+const SHAPES = new Map<string, ProjectedShape>();
 
 /** The SVG template of `kind` for `variant`, painted in `style`. */
 export function buildTemplateSvg(kind: MaskKind, variant: TemplateVariant, style: MaskStyle): MaskTemplate {
