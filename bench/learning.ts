@@ -25,7 +25,8 @@
  * `data/torch-reference` and scored by one more `evaluate` stage on a second `repro run` (only that stage
  * runs). Skipped, saying so, without `.venv-torch` (`npm run setup:torch`). Prints, per variant,
  * the curves (epoch, steps, the training probe's attention IoU and NMC error, and on the held-out faces
- * attention IoU, NMC error, KID ± std against the real masked faces next to the rule-based warp's KID, and
+ * attention IoU, NMC error, KID ± std against the real masked faces — of the outputs, and of the outputs pasted
+ * into their inputs inside the grown mask — next to the rule-based warp's KID, and
  * the share of dead A10 pixels overall and in the worst 2×2 phase; KID in thousandths), then one line per
  * variant at the last epoch (KID below the warp's or not, by how many stds), and where the sample grids and
  * the scores (evaluation.json, kid.json) are kept. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
@@ -180,16 +181,16 @@ try {
     const evaluation = JSON.parse(await repo.read(`reports/learning/evaluate-${v.id}/evaluation.json`)) as Record<string, Record<string, number>>;
     const train = { epochs: kid.length === 0 ? 0 : kid[kid.length - 1]!.epoch! };
     console.log(`${v.id} (${v.label})`);
-    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID×10³ ± std    warp KID×10³   A10 dead  worst phase  diversity in/out');
+    console.log('  epoch | probe IoU  NMC err | held-out IoU  NMC err  KID×10³ ± std    pasted ± std     warp KID×10³   A10 dead  worst phase  diversity in/out');
     for (const row of kid) {
       const epoch = row.epoch!;
       const probe = quality.find((q) => q.epoch === epoch) ?? {};
       const held = evaluation[`epoch-${String(epoch).padStart(4, '0')}`] ?? {};
       const worst = Math.max(...['collapse00', 'collapse01', 'collapse10', 'collapse11'].map((k) => held[k] ?? 0));
-      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${milli(held.kid)} ± ${milli(held.kidStd)}`.padEnd(15)}  ${milli(row.kidBaseline).padStart(12)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}  ${fmt(held.diversityRatio, 2).padStart(16)}`);
+      console.log(`  ${String(epoch).padStart(5)} | ${fmt(probe.attentionIoU, 3).padStart(9)} ${fmt(probe.nmcError, 4).padStart(8)} | ${fmt(held.attentionIoU, 3).padStart(12)} ${fmt(held.nmcError, 4).padStart(8)}  ${`${milli(held.kid)} ± ${milli(held.kidStd)}`.padEnd(15)}  ${`${milli(held.kidPasted)} ± ${milli(held.kidPastedStd)}`.padEnd(15)}  ${milli(row.kidBaseline).padStart(12)}  ${pct(held.collapseDead).padStart(8)}  ${pct(worst).padStart(10)}  ${fmt(held.diversityRatio, 2).padStart(16)}`);
     }
     const last = evaluation.last ?? {};
-    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID×10³ ${milli(last.kid)} ± ${milli(last.kidStd)} (warp ${milli(evaluation.baseline?.kid)}: ${kidVerdict(last.kid, last.kidStd, evaluation.baseline?.kid)})  A10 dead ${pct(last.collapseDead)}  diversity in/out ${fmt(last.diversityRatio, 2)}  epochs ${train.epochs}`);
+    summary.push(`${v.id.padEnd(16)} IoU ${fmt(last.attentionIoU, 3)}  NMC ${fmt(last.nmcError, 4)}  KID×10³ ${milli(last.kid)} ± ${milli(last.kidStd)} (warp ${milli(evaluation.baseline?.kid)}: ${kidVerdict(last.kid, last.kidStd, evaluation.baseline?.kid)}; pasted inside the mask ${milli(last.kidPasted)} ± ${milli(last.kidPastedStd)}: ${kidVerdict(last.kidPasted, last.kidPastedStd, evaluation.baseline?.kid)})  A10 dead ${pct(last.collapseDead)}  diversity in/out ${fmt(last.diversityRatio, 2)}  epochs ${train.epochs}`);
     if (keepDir) {
       await mkdir(join(keepDir, v.id), { recursive: true });
       await cp(join(repo.root, 'out', 'learning', `evaluate-${v.id}`, 'grid.png'), join(keepDir, v.id, 'held-out-grid.png')).catch(() => undefined);

@@ -5,7 +5,8 @@
  * 128-d face descriptors (face-descriptors.ts). The set is run through the generator `batch` images at a
  * time and the results joined, so the scores are exactly those of one pass over the whole set. The
  * baseline — the rule-based warp alone, i.e. the held-out inputs as they are — is scored the same way by
- * `baselineKid`, so the two KIDs share the real features and the subset draws.
+ * `baselineKid`, so the two KIDs share the real features and the subset draws. Given paste maps, the
+ * outputs pasted into their inputs inside the grown mask (paste-inside.ts) get their own KID on the same draws.
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../kit/tf-backend.js';
@@ -13,6 +14,7 @@ import { describeFaceTensor } from '../vision/face-descriptors.js';
 import type { FaceModels } from '../vision/faces.js';
 import { disposeProbeRun, runProbe, scoreProbe, type GenerateFn, type ProbeMetrics, type ProbeRun } from './evaluate.js';
 import { kernelInceptionDistance, type KidResult } from './kid.js';
+import { pasteInside } from './paste-inside.js';
 
 /** How KID draws its subsets. */
 export interface KidSettings {
@@ -26,12 +28,19 @@ export interface KidSettings {
 export interface HeldOutScores extends ProbeMetrics {
   readonly kid: number;
   readonly kidStd: number;
+  /** KID of the outputs pasted into their inputs inside the grown mask (paste-inside.ts); absent without paste maps */
+  readonly kidPasted?: number;
+  readonly kidPastedStd?: number;
 }
 
-/** The held-out set in memory: images `[N, S, S, 3]` in [−1, 1] and keep maps `[N, S, S, 1]` (1 outside the mask). */
+/**
+ * The held-out set in memory: images `[N, S, S, 3]` in [−1, 1], keep maps `[N, S, S, 1]` (1 outside the
+ * mask) and, to score pasted faces too, paste maps `[N, S, S, 1]` (1 inside the grown mask).
+ */
 export interface HeldOutSet {
   readonly images: tfjs.Tensor4D;
   readonly keep: tfjs.Tensor4D;
+  readonly paste?: tfjs.Tensor4D;
 }
 
 /** Scores `generate` on the held-out set; `real` holds the real masked faces' descriptors. */
@@ -48,7 +57,15 @@ export async function scoreHeldOut(
     const probe = scoreProbe(tf, set.images, set.keep, run, { samples: options.samples, seed: options.seed, biasOnlyBackground: options.biasOnlyBackground });
     const made = await describeFaceTensor(models, run.output);
     const kid = kidOf(made, real, options.kid);
-    return { scores: { ...probe, kid: kid.mean, kidStd: kid.std }, run };
+    if (set.paste === undefined) return { scores: { ...probe, kid: kid.mean, kidStd: kid.std }, run };
+    const pasted = pasteInside(tf, run.output, set.images, set.paste); // [N, S, S, 3]
+    let pastedKid: KidResult;
+    try {
+      pastedKid = kidOf(await describeFaceTensor(models, pasted), real, options.kid);
+    } finally {
+      pasted.dispose();
+    }
+    return { scores: { ...probe, kid: kid.mean, kidStd: kid.std, kidPasted: pastedKid.mean, kidPastedStd: pastedKid.std }, run };
   } catch (error) {
     disposeProbeRun(tf, run);
     throw error;

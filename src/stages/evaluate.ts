@@ -6,7 +6,9 @@
  * 2×2 output phase), and the KID between the faces it makes and real masked faces, on the 128-d descriptors
  * of the face recognition net shipped in face-api. The same KID for the held-out inputs as they are — the
  * rule-based warp alone — is the baseline, computed in the same run on the same real features and subset
- * draws: a translator that turns fake masks real scores below it. Everything is seeded from params.
+ * draws: a translator that turns fake masks real scores below it. So does the KID of the outputs pasted into
+ * their inputs inside the mask grown by `pasteDilate` (`kidPasted`: what an augmented set that keeps the
+ * input's bytes outside the mask would score). Everything is seeded from params.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ import { disposeProbeRun } from '../gan/evaluate.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
 import { loadGeneratorWeights } from '../gan/generator-weights.js';
 import { baselineKid, scoreHeldOut, type HeldOutScores, type KidSettings } from '../gan/held-out-evaluation.js';
+import { pasteMaps } from '../gan/paste-inside.js';
 import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
 import { loadDomain } from '../gan/training-data.js';
 import { checkpointName } from '../gan/training-state.js';
@@ -28,7 +31,7 @@ import type { FaceModels } from '../vision/faces.js';
 import type { RawImage } from '../vision/types.js';
 
 /** The scores every epoch reports, in plot order. */
-const CURVE_KEYS = ['kid', 'kidStd', 'nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio', 'collapseDead', 'collapse00', 'collapse01', 'collapse10', 'collapse11'] as const;
+const CURVE_KEYS = ['kid', 'kidStd', 'kidPasted', 'kidPastedStd', 'nmcError', 'attentionIoU', 'diversityInside', 'diversityOutside', 'diversityRatio', 'collapseDead', 'collapse00', 'collapse01', 'collapse10', 'collapse11'] as const;
 
 export const params = Type.Object({
   epochs: Defaulted(
@@ -51,6 +54,10 @@ export const params = Type.Object({
     {},
   ),
   gridImages: Defaulted(Type.Integer({ minimum: 1, maximum: 64, description: 'held-out images shown on the grid' }), 8),
+  pasteDilate: Defaulted(
+    Type.Integer({ minimum: 0, maximum: 64, description: "kidPasted: the outputs kept only inside the mask grown by this many pixels (nonmask-tensor's dilate), the inputs elsewhere" }),
+    2,
+  ),
 });
 export type Params = Static<typeof params>;
 /** The params as `run` sees them: every `Defaulted` field present. */
@@ -73,7 +80,7 @@ export const evaluate = defineStage({
   resources: GAN,
   metrics: ['evaluation'],
   plots: [
-    { name: 'kid', x: 'epoch', y: ['kid', 'kidBaseline'], title: 'KID on face descriptors vs real masked faces (lower is better)' },
+    { name: 'kid', x: 'epoch', y: ['kid', 'kidPasted', 'kidBaseline'], title: 'KID on face descriptors vs real masked faces: outputs, outputs pasted inside the mask, the warp (lower is better)' },
     { name: 'scores', x: 'epoch', y: ['nmcError', 'attentionIoU', 'collapseDead'], title: 'held-out NMC error, attention IoU and A10 collapse' },
   ],
   // face-api is required by a computed name and reads its model files from its package folder
@@ -94,6 +101,7 @@ export const evaluate = defineStage({
     const kid: KidSettings = { subsets: params.kid.subsets, subsetSize: params.kid.subsetSize, seed: deriveSeed(params.seed, 'kid') };
     const images = pixelsToTensor(tf, heldOut.pixels, params.size); // [N, S, S, 3]
     const keep = keepMaps(tf, regions.pixels, params.size); // [N, S, S, 1]
+    const paste = pasteMaps(tf, regions.pixels, params.size, params.pasteDilate); // [N, S, S, 1]
     const realImages = pixelsToTensor(tf, real.pixels, params.size); // [M, S, S, 3]
     try {
       const realFeatures = await describeFaceTensor(models, realImages);
@@ -105,11 +113,11 @@ export const evaluate = defineStage({
       const curves: Record<string, number | string | null>[] = [];
       for (const record of chosen) {
         signal.throwIfAborted();
-        const scores = await scoreEpoch(tf, models, record, { network, inputs, images, keep, realFeatures, kid, params, gridRows, gridCount });
+        const scores = await scoreEpoch(tf, models, record, { network, inputs, images, keep, paste, realFeatures, kid, params, gridRows, gridCount });
         const rounded = roundScores(scores);
         perEpoch[checkpointName(record.epoch)] = { phase: record.phase, ...rounded };
         curves.push({ epoch: record.epoch, phase: record.phase, ...rounded, kidBaseline: round6(baseline.mean) });
-        log.info(`epoch ${record.epoch}: KID ${scores.kid.toFixed(4)} ± ${scores.kidStd.toFixed(4)} (baseline ${baseline.mean.toFixed(4)}), NMC error ${scores.nmcError.toFixed(4)}, attention IoU ${scores.attentionIoU.toFixed(3)}, A10 dead ${(scores.collapseDead * 100).toFixed(1)} %`);
+        log.info(`epoch ${record.epoch}: KID ${scores.kid.toFixed(4)} ± ${scores.kidStd.toFixed(4)}, pasted ${scores.kidPasted!.toFixed(4)} ± ${scores.kidPastedStd!.toFixed(4)} (baseline ${baseline.mean.toFixed(4)}), NMC error ${scores.nmcError.toFixed(4)}, attention IoU ${scores.attentionIoU.toFixed(3)}, A10 dead ${(scores.collapseDead * 100).toFixed(1)} %`);
       }
       await writeFile(outputs.grid, await encodeContactSheet(gridRows.flat(), { cell: Math.min(params.size, 128), columns: 1 + chosen.length }));
       const last = chosen[chosen.length - 1]!;
@@ -126,10 +134,10 @@ export const evaluate = defineStage({
             ...perEpoch,
           },
         },
-        plots: { kid: curves.map(pickCurve(['kid', 'kidBaseline'])), scores: curves.map(pickCurve(['nmcError', 'attentionIoU', 'collapseDead'])) },
+        plots: { kid: curves.map(pickCurve(['kid', 'kidPasted', 'kidBaseline'])), scores: curves.map(pickCurve(['nmcError', 'attentionIoU', 'collapseDead'])) },
       };
     } finally {
-      tf.dispose([images, keep, realImages]);
+      tf.dispose([images, keep, paste, realImages]);
     }
   },
 });
@@ -144,6 +152,7 @@ async function scoreEpoch(
     inputs: { generators: string };
     images: tfjs.Tensor4D;
     keep: tfjs.Tensor4D;
+    paste: tfjs.Tensor4D;
     realFeatures: readonly Float32Array[];
     kid: KidSettings;
     params: Settings;
@@ -200,7 +209,7 @@ function keepMaps(tf: Tf, regions: readonly Uint8Array[], size: number): tfjs.Te
 }
 
 function roundScores(scores: HeldOutScores): Record<string, number | null> {
-  return Object.fromEntries(CURVE_KEYS.map((k) => [k, round6(scores[k])]));
+  return Object.fromEntries(CURVE_KEYS.map((k) => [k, round6(scores[k] ?? NaN)]));
 }
 
 function round6(v: number): number | null {
