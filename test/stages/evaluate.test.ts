@@ -76,6 +76,16 @@ test('identity generator scores the baseline KID, zero NMC error and full collap
   assert.ok(kidRows.every((r) => r.kidBaseline === evaluation.baseline.kid), '~> the baseline on every row');
   const meta = await sharp(grid).metadata();
   assert.is(meta.width, 3 * (SIZE + 2) + 2, '~> input + one column per epoch');
+  // pasted inside the mask: the identity's faces are the inputs, so the warp's KID; epoch 2's differ from its raw outputs
+  assert.ok(Math.abs(first.kidPasted! - evaluation.baseline.kid) < 1e-4, `~> identity pasted KID ${first.kidPasted} = baseline ${evaluation.baseline.kid}`);
+  assert.ok(Number.isFinite(second.kidPasted) && second.kidPasted !== second.kid, `~> epoch 2 pasted KID ${second.kidPasted} vs raw ${second.kid}`);
+  assert.ok(kidRows.every((r) => 'kidPasted' in r), '~> the pasted KID curve');
+});
+
+test('a mask grown over the whole face pastes every output pixel: the pasted KID is the raw one', async ({ root, generators, images, regions, real }) => {
+  const result = await runStageDirectly(evaluate, { seed: 1, size: SIZE, kid: { subsets: 10, subsetSize: 5 }, batch: 2, pasteDilate: SIZE }, { inputs: { generators, images, regions, real }, outputs: { grid: join(root, 'grid-all.png') } });
+  const second = (result.metrics?.evaluation as Record<string, Record<string, number>>)['epoch-0002']!;
+  assert.is(second.kidPasted, second.kid, '~> the same faces, the same subset draws');
 });
 
 test('an epoch that was not kept is refused by name; no kept epoch at all is named', () => {
