@@ -3,14 +3,17 @@
  * (the paper kept epochs 313 and 476) or by a rule on the per-epoch probe scores (e.g. the lowest NMC
  * error from epoch 100 on) — exports each as a standalone TensorFlow.js GraphModel that loads with plain
  * `@tensorflow/tfjs`, and runs it over domain A to write the augmented data set (the product: fake masks
- * turned real), with a contact sheet of inputs and outputs. Noise at inference is the one the epoch trained
- * with unless params override it; every draw is seeded from params and the image's position.
+ * turned real), with a contact sheet of inputs and outputs. Given warp's region maps, each augmented face
+ * keeps its input's pixels outside the mask grown by `pasteDilate` (paste-inside.ts): only the mask is
+ * repainted. Noise at inference is the one the epoch trained with unless params override it; every draw is
+ * seeded from params and the image's position.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, Noise, Seed, Type, type Static } from '../dsl/index.js';
+import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, Noise, optional, Seed, Type, type Static } from '../dsl/index.js';
 import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
+import { pasteInside, pasteMaps } from '../gan/paste-inside.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
 import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
 import { loadGeneratorWeights } from '../gan/generator-weights.js';
@@ -44,6 +47,10 @@ export const params = Type.Object({
   samplesPerImage: Defaulted(Type.Integer({ minimum: 1, maximum: 16, description: 'augmented variants per input image (different noise draws)' }), 1),
   batch: Defaulted(Type.Integer({ minimum: 1, maximum: 64 }), 4),
   gridImages: Defaulted(Type.Integer({ minimum: 1, maximum: 64, description: 'inputs shown on the grid' }), 12),
+  pasteDilate: Defaulted(
+    Type.Integer({ minimum: 0, maximum: 64, description: "with region maps: the generator's pixels are kept inside the mask grown by this many pixels (nonmask-tensor's dilate), the input's elsewhere" }),
+    2,
+  ),
 });
 export type Params = Static<typeof params>;
 
@@ -54,6 +61,7 @@ export const checkpointSelect = defineStage({
   inputs: {
     generators: dir('progressive-train output: kept G_A epochs and epochs.json'),
     images: dir('domain A images to augment'),
+    regions: optional(dir("warp's region maps of those images (same names): given, each augmented face keeps its input's pixels outside the grown mask")),
   },
   outputs: {
     models: dir('epoch-NNNN/model.json + weights.bin: tfjs GraphModels'),
@@ -70,6 +78,10 @@ export const checkpointSelect = defineStage({
     const chosen = chooseEpochs(params.select, epochs);
     log.info(`chosen epochs: ${chosen.map((e) => e.epoch).join(', ')}`);
     const images = await loadDomain(inputs.images, { size: params.size });
+    const regions = inputs.regions === undefined ? undefined : await loadDomain(inputs.regions, { size: params.size });
+    if (regions !== undefined && regions.names.join('\n') !== images.names.join('\n')) {
+      throw new Error(`expected one region map per image with the same names in '${inputs.regions}', received ${regions.names.length} maps for ${images.names.length} images (give warp's regions/ for its masked/)`);
+    }
     const gridCount = Math.min(params.gridImages, images.names.length);
     const gridRows: RawImage[][] = images.pixels.slice(0, gridCount).map((data) => [{ width: params.size, height: params.size, channels: 3, data }]);
     const samples = params.samplesPerImage;
@@ -88,10 +100,14 @@ export const checkpointSelect = defineStage({
           signal.throwIfAborted();
           const names = images.names.slice(start, start + batch);
           const x = pixelsToTensor(tf, images.pixels.slice(start, start + batch), params.size); // [B, S, S, 3] in [−1, 1]
+          const inside = regions === undefined ? undefined : pasteMaps(tf, regions.pixels.slice(start, start + batch), params.size, params.pasteDilate); // [B, S, S, 1]
           try {
             for (let s = 0; s < samples; s += 1) {
               const noiseSeed = deriveSeed(params.seed, record.epoch, start, s);
-              const y = tf.tidy(() => runGenerator(tf, weights, x, noise ? { noise, noiseSeed } : {}).output); // [B, S, S, 3]
+              const y = tf.tidy(() => {
+                const made = runGenerator(tf, weights, x, noise ? { noise, noiseSeed } : {}).output; // [B, S, S, 3]
+                return inside === undefined ? made : pasteInside(tf, made, x, inside);
+              });
               const pixels = await tensorToPixels(tf, y);
               y.dispose();
               for (const [i, data] of pixels.entries()) {
@@ -103,6 +119,7 @@ export const checkpointSelect = defineStage({
             }
           } finally {
             x.dispose();
+            inside?.dispose();
           }
         }
       } finally {
@@ -119,6 +136,7 @@ export const checkpointSelect = defineStage({
           epochs: chosen.map((e) => e.epoch).join(','),
           images: images.names.length,
           augmented: images.names.length * samples * chosen.length,
+          pasted: regions === undefined ? 'no' : `inside the mask grown by ${params.pasteDilate} px`,
           ...perEpoch,
         },
       },

@@ -2,7 +2,8 @@
  * `checkpoint-select` on generators made here (tiny seeded G_A per kept epoch plus epochs.json): explicit
  * epochs export a GraphModel and write one augmented image per input (and per noise sample), with a grid
  * of inputs and outputs; a metric rule picks the best kept epoch; an epoch that was not kept is refused
- * with the epochs that were; noise off gives identical bytes twice, noise on gives different samples.
+ * with the epochs that were; noise off gives identical bytes twice, noise on gives different samples; with
+ * region maps the faces keep the input's bytes outside the grown mask, and missing maps are named.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -69,6 +70,42 @@ select('~> noise off: the same bytes twice', async ({ root, generators, images }
     bytes.push(await readFile(join(out.augmented, 'epoch-0002', 'face-01.png')));
   }
   assert.equal(bytes[0], bytes[1]);
+});
+
+select("~> with warp's region maps the augmented faces keep the input's bytes outside the grown mask", async ({ root, generators, images }) => {
+  const regions = join(root, 'regions');
+  await mkdir(regions, { recursive: true });
+  const map = Buffer.alloc(24 * 24);
+  for (let y = 12; y < 20; y += 1) for (let x = 6; x < 18; x += 1) map[y * 24 + x] = 255; // the mask: rows 12..19, columns 6..17
+  const names = (await readdir(images)).sort();
+  for (const name of names) await writeFile(join(regions, name), await sharp(map, { raw: { width: 24, height: 24, channels: 1 } }).png().toBuffer());
+  const raw = outputs(root, 'raw');
+  const pasted = outputs(root, 'pasted');
+  for (const dir of ['raw', 'pasted']) await mkdir(join(root, dir), { recursive: true });
+  const params = { select: { epochs: [2] }, seed: 1, size: 24, noise: 'off' as const, pasteDilate: 2 };
+  await runStageDirectly(checkpointSelect, params, { inputs: { generators, images }, outputs: raw });
+  const result = await runStageDirectly(checkpointSelect, params, { inputs: { generators, images, regions }, outputs: pasted });
+  const pixels = (path: string) => sharp(path).removeAlpha().raw().toBuffer();
+  let inside = 0;
+  for (const name of names) {
+    const [input, made, kept] = await Promise.all([pixels(join(images, name)), pixels(join(raw.augmented, 'epoch-0002', name)), pixels(join(pasted.augmented, 'epoch-0002', name))]);
+    for (let p = 0; p < 24 * 24; p += 1) {
+      const [x, y] = [p % 24, Math.floor(p / 24)];
+      // within 2 px (Euclidean) of the mask rectangle
+      const dx = Math.max(6 - x, 0, x - 17);
+      const dy = Math.max(12 - y, 0, y - 19);
+      const grown = dx * dx + dy * dy <= 4;
+      inside += grown ? 1 : 0;
+      const want = grown ? made : input;
+      for (let c = 0; c < 3; c += 1) assert.is(kept[p * 3 + c], want[p * 3 + c], `~> ${name} (${x}, ${y}) channel ${c}: ${grown ? 'generated' : "the input's byte"}`);
+    }
+  }
+  assert.ok(inside > 0, '~> some pixels were generated');
+  assert.is((result.metrics?.selection as { pasted: string }).pasted, 'inside the mask grown by 2 px');
+  await rm(join(regions, names[1]!));
+  await mkdir(join(root, 'short'), { recursive: true });
+  const error = await runStageDirectly(checkpointSelect, params, { inputs: { generators, images, regions }, outputs: outputs(root, 'short') }).then(() => undefined, (e: unknown) => e);
+  assert.match(String(error), /expected one region map per image with the same names .* received 2 maps for 3 images/);
 });
 
 select('~> a metric rule picks among kept epochs; an epoch not kept is refused by name', async () => {
