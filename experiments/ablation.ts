@@ -23,9 +23,9 @@ export default defineExperiment('ablation', (x) => {
     });
     x.stage(checkpointSelect, {
       id: `select-${variant}`,
-      inputs: { generators: trained.outputs.generators, images: data.allFakes },
-      params: { select: { epochs: [313, 476] }, seed: 1, size: 256 },
+      inputs: { generators: trained.outputs.generators, images: data.allFakes, regions: data.allRegions },
+      params: { select: { epochs: [313, 476] }, seed: 1, size: 256, pasteDilate: data.pasteDilate },
     });
-    x.stage(evaluate, { id: `evaluate-${variant}`, inputs: { generators: trained.outputs.generators, ...data.evaluation }, params: { seed: 1, size: 256 } });
+    x.stage(evaluate, { id: `evaluate-${variant}`, inputs: { generators: trained.outputs.generators, ...data.evaluation }, params: { seed: 1, size: 256, pasteDilate: data.pasteDilate } });
   }
 });

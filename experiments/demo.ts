@@ -59,9 +59,10 @@ export default defineExperiment('demo', (x) => {
       ],
     },
   });
+  // the augmented faces keep their own pixels outside the mask grown as for the NMC loss: only masks are repainted
   x.stage(checkpointSelect, {
-    inputs: { generators: trained.outputs.generators, images: fake.outputs.masked },
-    params: { select: { epochs: [40, 80] }, seed: 1, size: 64 },
+    inputs: { generators: trained.outputs.generators, images: fake.outputs.masked, regions: fake.outputs.regions },
+    params: { select: { epochs: [40, 80] }, seed: 1, size: 64, pasteDilate: 2 },
   });
   x.stage(evaluate, {
     inputs: { generators: trained.outputs.generators, images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: standIn.outputs.masked },

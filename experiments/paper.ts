@@ -17,8 +17,8 @@ export default defineExperiment('paper', (x) => {
     params: { seed: 1, network: PAPER_NETWORK, phases: [...PAPER_PHASES], checkpointEvery: 1, keepEvery: 25, keepEpochs: [313, 476], probe: 32 },
   });
   x.stage(checkpointSelect, {
-    inputs: { generators: trained.outputs.generators, images: data.allFakes },
-    params: { select: { epochs: [313, 476] }, seed: 1, size: 256, samplesPerImage: 1 },
+    inputs: { generators: trained.outputs.generators, images: data.allFakes, regions: data.allRegions },
+    params: { select: { epochs: [313, 476] }, seed: 1, size: 256, samplesPerImage: 1, pasteDilate: data.pasteDilate },
   });
-  x.stage(evaluate, { inputs: { generators: trained.outputs.generators, ...data.evaluation }, params: { seed: 1, size: 256 } });
+  x.stage(evaluate, { inputs: { generators: trained.outputs.generators, ...data.evaluation }, params: { seed: 1, size: 256, pasteDilate: data.pasteDilate } });
 });

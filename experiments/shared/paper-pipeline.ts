@@ -21,6 +21,9 @@ import type { PhaseParams } from '../../src/stages/progressive-train.js';
  */
 export const PAPER_NETWORK = { ngf: 64, blocks: 9, ndf: 64, upsample: 'resize-conv', attentionActivation: 'leaky-relu', attentionPrior: 0.5 } as const;
 
+/** Pixels the NMC loss's keep maps grow the mask by (the generator may change them). */
+const KEEP_DILATE = 3;
+
 /** The shared stages; returns the handles training, selection and evaluation need. */
 export function paperData(x: ExperimentBuilder) {
   // Domain A: CMFD-style fake masks, made here from unmasked faces so every image has its region map
@@ -34,7 +37,7 @@ export function paperData(x: ExperimentBuilder) {
   const fake = x.stage(warp, { inputs: { faces: faces.outputs.aligned, manifest: faces.outputs.manifest }, params: { seed: 1 } });
   // a fifth of domain A is held out: training never sees it, `evaluate` scores on it
   const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
-  const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 3 } });
+  const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: KEEP_DILATE } });
   const real = x.stage(filter, {
     id: 'filter-b',
     inputs: { photos: realMasked },
@@ -53,8 +56,11 @@ export function paperData(x: ExperimentBuilder) {
       manifestB: real.outputs.manifest,
       init: pretrained.outputs.weights,
     },
-    /** every fake-mask face (what checkpoint-select augments) */
+    /** every fake-mask face (what checkpoint-select augments) and its region map */
     allFakes: fake.outputs.masked,
+    allRegions: fake.outputs.regions,
+    /** how far the NMC loss's keep maps grow the mask: checkpoint-select and evaluate paste inside the same */
+    pasteDilate: KEEP_DILATE,
     /** evaluate's inputs besides the generators */
     evaluation: { images: parts.outputs.heldOutImages, regions: parts.outputs.heldOutRegions, real: real.outputs.aligned },
   };
