@@ -29,7 +29,8 @@
  * into their inputs inside the grown mask — next to the rule-based warp's KID, and
  * the share of dead A10 pixels overall and in the worst 2×2 phase; KID in thousandths), then one line per
  * variant at the last epoch (KID below the warp's or not, by how many stds), and where the sample grids and
- * the scores (evaluation.json, kid.json) are kept. Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
+ * the scores (evaluation.json, kid.json) are kept, and what moves KID (kid-sensitivity.ts: the warp's own masks
+ * blurred). Goals of a real run (README): IoU ≥ 0.8, NMC error ≤ 0.02,
  * diversity inside ≥ 5× outside, KID below the warp's. Skips, saying so, when the data folder is absent.
  * `REPRO_LEARNING_VARIANTS=leaky,prior` runs only the named variants (without the yardstick);
  * `REPRO_LEARNING_SEED=2` trains from another seed (the data, split and held-out faces stay the same).
@@ -42,6 +43,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import sharp from 'sharp';
 import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+import { printKidSensitivity } from './kid-sensitivity.js';
 
 const data = process.env.REPRO_DEV_DATA;
 if (!data || !existsSync(resolve(data, 'faces-unmasked')) || !existsSync(resolve(data, 'faces-real-masked'))) {
@@ -205,6 +207,8 @@ try {
   console.log(`\nlast epoch, held-out faces:\n  ${summary.join('\n  ')}`);
   console.log(`goals of a real run: IoU ≥ 0.8, NMC error ≤ 0.02, diversity inside ≥ 5× outside, KID below the warp's`);
   if (keepDir) console.log(`grids (held-out inputs | outputs per kept epoch; last probe grid) in ${keepDir}/<variant>/`);
+  console.log('');
+  await printKidSensitivity(join(repo.root, 'out', 'learning'), size);
 } finally {
   await repo.remove();
 }
