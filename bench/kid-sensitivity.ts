@@ -4,16 +4,21 @@
  * the rest of each face untouched), with the whole face blurred, and with the mask painted one flat colour —
  * on the same descriptors, subsets and seed as `evaluate`. A translator whose repainted masks are softer than
  * the warp's scores above the warp for that alone, whatever their colour and shading. Used by
- * bench/learning.ts on its project; on its own: `npx tsx bench/kid-sensitivity.ts <out/learning folder>`
- * (holding split/heldOutImages, split/heldOutRegions and filter-real/aligned). Prints; asserts nothing.
+ * bench/learning.ts on its project (with each variant's generators); on its own:
+ * `npx tsx bench/kid-sensitivity.ts <out/learning folder> [size] [generators folders…]` (the folder holding
+ * split/heldOutImages, split/heldOutRegions and filter-real/aligned). Prints; asserts nothing.
  */
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
+import { readEpochsFile } from '../src/gan/epochs-file.js';
+import { createGeneratorWeights, disposeWeights, runGenerator } from '../src/gan/generator.js';
+import { loadGeneratorWeights } from '../src/gan/generator-weights.js';
 import { pixelsToTensor } from '../src/gan/image-tensors.js';
 import { kernelInceptionDistance } from '../src/gan/kid.js';
 import { pasteInside, pasteMaps } from '../src/gan/paste-inside.js';
 import { loadDomain } from '../src/gan/training-data.js';
+import { checkpointName } from '../src/gan/training-state.js';
 import { deriveSeed } from '../src/kit/prng.js';
 import { detectBackendKind, loadTensorflow, type Tf } from '../src/kit/tf-backend.js';
 import { describeFaceTensor } from '../src/vision/face-descriptors.js';
@@ -22,8 +27,13 @@ import { loadFaceModels } from '../src/vision/faces.js';
 /** The blurs tried, σ in pixels at the evaluated size. */
 const SIGMAS = [0.7, 1, 1.5, 2.5] as const;
 
-/** Prints the table for the held-out faces and real masked faces under `outDir`, at `size`². */
-export async function printKidSensitivity(outDir: string, size: number): Promise<void> {
+/**
+ * Prints the table for the held-out faces and real masked faces under `outDir`, at `size`²; with
+ * `generators` (progressive-train outputs), also each one's last kept G_A's faces: raw, pasted inside the grown
+ * mask, and its change low-passed onto the warp (x + blur_σ(G(x) − x), pasted): the translator's colour and
+ * shading with the warp's own edges and texture.
+ */
+export async function printKidSensitivity(outDir: string, size: number, generators: readonly string[] = []): Promise<void> {
   const tf = await loadTensorflow(detectBackendKind());
   const [held, regions, real] = await Promise.all(
     ['split/heldOutImages', 'split/heldOutRegions', 'filter-real/aligned'].map((folder) => loadDomain(join(outDir, folder), { size })),
@@ -45,12 +55,43 @@ export async function printKidSensitivity(outDir: string, size: number): Promise
   }
   const flat = tf.tidy(() => tf.mul(tf.onesLike(faces), tf.mean(faces, [1, 2], true)) as tfjs.Tensor4D); // each face's mean colour
   rows.push(['mask one flat colour (the face mean)', pasteInside(tf, flat, faces, inside)]);
+  for (const folder of generators) rows.push(...(await translatorRows(tf, folder, faces, inside)));
   console.log(`KID sensitivity: ${held!.names.length} held-out warped faces vs ${real!.names.length} real masked faces at ${size}² (KID×10³ ± std)`);
   for (const [label, images] of rows) {
     const kid = await kidOf(images);
-    console.log(`  ${label.padEnd(38)} ${(kid.mean * 1e3).toFixed(3)} ± ${(kid.std * 1e3).toFixed(3)}`);
+    console.log(`  ${label.padEnd(44)} ${(kid.mean * 1e3).toFixed(3)} ± ${(kid.std * 1e3).toFixed(3)}`);
   }
   tf.dispose([...rows.map(([, t]) => t), inside, realImages, flat]);
+}
+
+/** The last kept G_A of `generators` on `faces` (noise off): raw, pasted, and its change low-passed onto the warp. */
+async function translatorRows(tf: Tf, generators: string, faces: tfjs.Tensor4D, inside: tfjs.Tensor4D): Promise<[string, tfjs.Tensor4D][]> {
+  const { network, epochs } = await readEpochsFile(generators);
+  const last = epochs.filter((e) => e.kept).at(-1);
+  if (last === undefined) throw new Error(`expected a kept epoch in '${generators}', received none`);
+  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'sensitivity', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
+  try {
+    await loadGeneratorWeights(tf, weights, join(generators, checkpointName(last.epoch)));
+    const [n] = faces.shape;
+    const parts: tfjs.Tensor4D[] = [];
+    for (let start = 0; start < n; start += 8) {
+      parts.push(tf.tidy(() => runGenerator(tf, weights, tf.slice(faces, [start, 0, 0, 0], [Math.min(8, n - start), -1, -1, -1]) as tfjs.Tensor4D).output)); // [B, S, S, 3]
+    }
+    const made = tf.concat(parts, 0) as tfjs.Tensor4D; // [N, S, S, 3]
+    tf.dispose(parts);
+    const name = `${basename(dirname(generators))} epoch ${last.epoch}`;
+    const rows: [string, tfjs.Tensor4D][] = [[`${name}, raw`, made], [`${name}, pasted`, pasteInside(tf, made, faces, inside)]];
+    for (const sigma of [1, 1.5, 2.5]) {
+      const change = tf.tidy(() => tf.sub(made, faces) as tfjs.Tensor4D);
+      const low = gaussianBlur(tf, change, sigma);
+      const lifted = tf.tidy(() => tf.add(faces, low) as tfjs.Tensor4D);
+      rows.push([`its change blurred σ ${sigma} onto the warp`, pasteInside(tf, lifted, faces, inside)]);
+      tf.dispose([change, low, lifted]);
+    }
+    return rows;
+  } finally {
+    disposeWeights(weights);
+  }
 }
 
 /** A separable Gaussian blur of σ px per channel, the borders mirrored; `[N, S, S, C]` in, the same shape out. */
@@ -71,8 +112,8 @@ function gaussianBlur(tf: Tf, images: tfjs.Tensor4D, sigma: number): tfjs.Tensor
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = process.argv[2];
   if (!outDir) {
-    console.error('usage: npx tsx bench/kid-sensitivity.ts <out/learning folder> [size=64]');
+    console.error('usage: npx tsx bench/kid-sensitivity.ts <out/learning folder> [size=64] [progressive-train generators folders…]');
     process.exit(2);
   }
-  await printKidSensitivity(resolve(outDir), Number(process.argv[3] ?? 64));
+  await printKidSensitivity(resolve(outDir), Number(process.argv[3] ?? 64), process.argv.slice(4).map((folder) => resolve(folder)));
 }

@@ -208,7 +208,7 @@ try {
   console.log(`goals of a real run: IoU ≥ 0.8, NMC error ≤ 0.02, diversity inside ≥ 5× outside, KID below the warp's`);
   if (keepDir) console.log(`grids (held-out inputs | outputs per kept epoch; last probe grid) in ${keepDir}/<variant>/`);
   console.log('');
-  await printKidSensitivity(join(repo.root, 'out', 'learning'), size);
+  await printKidSensitivity(join(repo.root, 'out', 'learning'), size, variants.map((v) => join(repo.root, 'out', 'learning', `train-${v.id}`, 'generators')));
 } finally {
   await repo.remove();
 }
