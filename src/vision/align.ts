@@ -228,20 +228,6 @@ export function warpAffineByTap(image: RawImage, inverse: Affine, width: number,
       const fx = sx - x0;
       const fy = sy - y0;
       const o = (v * width + u) * ch;
-      if (x0 >= 0 && x0 + 1 < w && y0 >= 0 && y0 + 1 < h) {
-        // all four taps inside the photo (the common case): the same sum, in the same order, unrolled
-        const w00 = (1 - fx) * (1 - fy);
-        const w10 = fx * (1 - fy);
-        const w01 = (1 - fx) * fy;
-        const w11 = fx * fy;
-        const p00 = (y0 * w + x0) * ch;
-        const p01 = p00 + w * ch;
-        for (let q = 0; q < ch; q += 1) {
-          const sum = 0 + w00 * data[p00 + q]! + w10 * data[p00 + ch + q]! + w01 * data[p01 + q]! + w11 * data[p01 + ch + q]!;
-          out[o + q] = clamp(Math.round(sum), 0, 255);
-        }
-        continue;
-      }
       acc.fill(0);
       for (let k = 0; k < 4; k += 1) {
         const weight = (k & 1 ? fx : 1 - fx) * (k & 2 ? fy : 1 - fy);

@@ -183,25 +183,18 @@ interface Gradients {
 }
 
 function gradients(plane: Plane): Gradients {
-  const { width: w, height: h, data } = plane;
-  const magnitude = new Float64Array(w * h);
-  const gxs = new Float64Array(w * h);
-  const gys = new Float64Array(w * h);
-  for (let y = 1; y < h - 1; y++) {
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      const gx = (data[i + 1]! - data[i - 1]!) / 2;
-      const gy = (data[i + w]! - data[i - w]!) / 2;
-      magnitude[i] = Math.sqrt(gx * gx + gy * gy);
-      gxs[i] = gx;
-      gys[i] = gy;
-    }
-  }
-  return { magnitude, gx: gxs, gy: gys };
+  const gx = new Float64Array(plane.width * plane.height);
+  const gy = new Float64Array(plane.width * plane.height);
+  return { magnitude: centralDifferences(plane, gx, gy), gx, gy };
 }
 
-/** `gradients(plane).magnitude` alone, without the two component planes. */
+/** The gradient magnitude of `plane` alone, without the two component planes. */
 function gradientMagnitude(plane: Plane): Float64Array {
+  return centralDifferences(plane);
+}
+
+/** Central-difference gradient magnitudes (0 on the border); the components go into `gxs` and `gys` when given. */
+function centralDifferences(plane: Plane, gxs?: Float64Array, gys?: Float64Array): Float64Array {
   const { width: w, height: h, data } = plane;
   const magnitude = new Float64Array(w * h);
   for (let y = 1; y < h - 1; y++) {
@@ -210,6 +203,10 @@ function gradientMagnitude(plane: Plane): Float64Array {
       const gx = (data[i + 1]! - data[i - 1]!) / 2;
       const gy = (data[i + w]! - data[i - w]!) / 2;
       magnitude[i] = Math.sqrt(gx * gx + gy * gy);
+      if (gxs !== undefined) {
+        gxs[i] = gx;
+        gys![i] = gy;
+      }
     }
   }
   return magnitude;
