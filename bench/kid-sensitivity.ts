@@ -55,17 +55,17 @@ export async function printKidSensitivity(outDir: string, size: number, generato
   }
   const flat = tf.tidy(() => tf.mul(tf.onesLike(faces), tf.mean(faces, [1, 2], true)) as tfjs.Tensor4D); // each face's mean colour
   rows.push(['mask one flat colour (the face mean)', pasteInside(tf, flat, faces, inside)]);
-  for (const folder of generators) rows.push(...(await translatorRows(tf, folder, faces, inside)));
+  for (const folder of generators) rows.push(...(await translatorRows(tf, folder, faces, inside, regions!.pixels, size)));
   console.log(`KID sensitivity: ${held!.names.length} held-out warped faces vs ${real!.names.length} real masked faces at ${size}² (KID×10³ ± std)`);
   for (const [label, images] of rows) {
     const kid = await kidOf(images);
-    console.log(`  ${label.padEnd(44)} ${(kid.mean * 1e3).toFixed(3)} ± ${(kid.std * 1e3).toFixed(3)}`);
+    console.log(`  ${label.padEnd(54)} ${(kid.mean * 1e3).toFixed(3)} ± ${(kid.std * 1e3).toFixed(3)}`);
   }
   tf.dispose([...rows.map(([, t]) => t), inside, realImages, flat]);
 }
 
-/** The last kept G_A of `generators` on `faces` (noise off): raw, pasted, and its change low-passed onto the warp. */
-async function translatorRows(tf: Tf, generators: string, faces: tfjs.Tensor4D, inside: tfjs.Tensor4D): Promise<[string, tfjs.Tensor4D][]> {
+/** The last kept G_A of `generators` on `faces` (noise off): raw, pasted inside the mask grown 2, 0 and 5 px, and its change low-passed onto the warp. */
+async function translatorRows(tf: Tf, generators: string, faces: tfjs.Tensor4D, inside: tfjs.Tensor4D, regions: readonly Uint8Array[], size: number): Promise<[string, tfjs.Tensor4D][]> {
   const { network, epochs } = await readEpochsFile(generators);
   const last = epochs.filter((e) => e.kept).at(-1);
   if (last === undefined) throw new Error(`expected a kept epoch in '${generators}', received none`);
@@ -80,7 +80,12 @@ async function translatorRows(tf: Tf, generators: string, faces: tfjs.Tensor4D, 
     const made = tf.concat(parts, 0) as tfjs.Tensor4D; // [N, S, S, 3]
     tf.dispose(parts);
     const name = `${basename(dirname(generators))} epoch ${last.epoch}`;
-    const rows: [string, tfjs.Tensor4D][] = [[`${name}, raw`, made], [`${name}, pasted`, pasteInside(tf, made, faces, inside)]];
+    const rows: [string, tfjs.Tensor4D][] = [[`${name}, raw`, made], [`${name}, pasted (mask grown 2 px)`, pasteInside(tf, made, faces, inside)]];
+    for (const dilate of [0, 5]) {
+      const grown = pasteMaps(tf, regions, size, dilate); // [N, S, S, 1]
+      rows.push([`${name}, pasted (mask grown ${dilate} px)`, pasteInside(tf, made, faces, grown)]);
+      grown.dispose();
+    }
     for (const sigma of [1, 1.5, 2.5]) {
       const change = tf.tidy(() => tf.sub(made, faces) as tfjs.Tensor4D);
       const low = gaussianBlur(tf, change, sigma);
