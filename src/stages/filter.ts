@@ -14,7 +14,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, parse } from 'node:path';
 import { Defaulted, defineStage, dir, file, ImageSize, TENSORFLOW, Type, type Static } from '../dsl/index.js';
-import { DEFAULT_BORDER } from '../vision/align.js';
+import { DEFAULT_BORDER } from '../vision/affine-warp.js';
 import { DEFAULT_DETECT_SIZE } from '../vision/ssd-detector.js';
 import { judgeDuplicate, judgeFacesTask, MAX_OUTSIDE_SHARE, type FaceRuleParams, type FaceVerdict } from '../vision/face-rules.js';
 import type { DetectedFace } from '../vision/faces.js';

@@ -7,7 +7,8 @@
  * face alone (`judgeFaceAlone`, which `filter` runs on worker threads while the detector works); the
  * duplicate rule runs after, in photo order.
  */
-import { alignFace, DEFAULT_BORDER, type AlignedFace, type BorderMode } from './align.js';
+import { DEFAULT_BORDER, type BorderMode } from './affine-warp.js';
+import { alignFace, type AlignedFace } from './align.js';
 import { estimateRollDeg, estimateYawDeg } from './face-geometry.js';
 import type { DetectedFace } from './faces.js';
 import { estimateLowerFaceCovered } from './mask-rule.js';

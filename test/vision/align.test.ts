@@ -7,7 +7,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { alignFace, applyAffine, DEFAULT_BORDER, eyeTransform, invertAffine, outsideShare, warpAffine, warpAffineByTap, type Affine, type BorderMode } from '../../src/vision/align.js';
+import { applyAffine, DEFAULT_BORDER, invertAffine, warpAffine, warpAffineByTap, type Affine, type BorderMode } from '../../src/vision/affine-warp.js';
+import { alignFace, eyeTransform, outsideShare } from '../../src/vision/align.js';
 import type { Landmarks68, Point, RawImage } from '../../src/vision/types.js';
 
 const BACKGROUND = 90;
