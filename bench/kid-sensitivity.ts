@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { readEpochsFile } from '../src/gan/epochs-file.js';
-import { createGeneratorWeights, disposeWeights, runGenerator } from '../src/gan/generator.js';
+import { createGeneratorWeights, decoderSettings, disposeWeights, runGenerator } from '../src/gan/generator.js';
 import { loadGeneratorWeights } from '../src/gan/generator-weights.js';
 import { pixelsToTensor } from '../src/gan/image-tensors.js';
 import { kernelInceptionDistance } from '../src/gan/kid.js';
@@ -69,7 +69,7 @@ async function translatorRows(tf: Tf, generators: string, faces: tfjs.Tensor4D, 
   const { network, epochs } = await readEpochsFile(generators);
   const last = epochs.filter((e) => e.kept).at(-1);
   if (last === undefined) throw new Error(`expected a kept epoch in '${generators}', received none`);
-  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'sensitivity', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
+  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'sensitivity', ...decoderSettings(network) });
   try {
     await loadGeneratorWeights(tf, weights, join(generators, checkpointName(last.epoch)));
     const [n] = faces.shape;

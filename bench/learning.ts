@@ -2,7 +2,7 @@
  * Does the translator learn? A development benchmark on real faces (never in tests; nothing from it is
  * committed): the first `photos` unmasked photos by name of `$REPRO_DEV_DATA/faces-unmasked` go through
  * filter → warp → split (a fifth held out) → nonmask-tensor, the first `photos` real masked photos of
- * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then eleven training
+ * `$REPRO_DEV_DATA/faces-real-masked` through filter (mask 'require') as domain B, and then twelve training
  * variants run the same fixed step budget from the same seed, each scored by `evaluate` on the held-out
  * faces at every kept epoch:
  *   reference   — the official settings: no NMC, no attention supervision, no noise, deconv decoders
@@ -18,6 +18,8 @@
  *   prior-noise — prior-decay with noise injection (c2, after the activation, σ 0.1) in the decaying half,
  *                 as the demo and the paper do: diversity scored (3 samples)
  *   att10-noise — prior-noise with attention supervision λ 10: the demo's recipe on real faces
+ *   residual    — att10-noise with `content: 'residual'`: the candidates are a change painted onto the input,
+ *                 so the warp's full-resolution detail reaches the mask (KID: does the softness go?)
  * All through `repro run` in a temp project (DVC computes the shared data stages once). The yardstick: the
  * same training faces and real masked faces, decoded and resized to the load size, train the PyTorch
  * reference (bench/torch/train_reference.py: the official settings, architecture and loader) for the same
@@ -65,6 +67,7 @@ const VARIANTS = [
   { id: 'prior-att10', upsample: 'resize-conv', nmc: 10, attention: 10, activation: 'leaky-relu', prior: 0.5 },
   { id: 'prior-noise', upsample: 'resize-conv', nmc: 10, attention: 1, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true },
   { id: 'att10-noise', upsample: 'resize-conv', nmc: 10, attention: 10, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true },
+  { id: 'residual', upsample: 'resize-conv', nmc: 10, attention: 10, activation: 'leaky-relu', prior: 0.5, decay: true, noise: true, content: 'residual' },
 ] as const;
 /** `REPRO_LEARNING_VARIANTS=leaky,prior` runs only those (and not the PyTorch yardstick, which pairs with `reference`). */
 const only = process.env.REPRO_LEARNING_VARIANTS?.split(',').map((v) => v.trim()).filter(Boolean);
@@ -100,7 +103,7 @@ export default defineExperiment('learning', (x) => {
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
       params: {
         seed: ${trainSeed},
-        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior },
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior, content: 'content' in v ? v.content : 'direct' },
         probe: 8,
         keepEvery: 2,
         noiseSamples: 'noise' in v ? 3 : 0,
@@ -174,7 +177,7 @@ try {
   const summary: string[] = [];
   console.log(torchNote);
   const rows = [
-    ...variants.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${v.activation}, A10 starts at ${v.prior}, λNMC ${v.nmc}, λattention ${v.attention}`, torch: false })),
+    ...variants.map((v) => ({ id: v.id, label: `upsample ${v.upsample}, attention decoder ${v.activation}, A10 starts at ${v.prior}, λNMC ${v.nmc}, λattention ${v.attention}${'content' in v ? `, ${v.content} content` : ''}`, torch: false })),
     ...(existsSync(join(repo.root, 'reports/learning/evaluate-torch-reference')) ? [{ id: 'torch-reference', label: 'the official PyTorch code and settings, same faces, epochs and batch', torch: true }] : []),
   ];
   for (const v of rows) {

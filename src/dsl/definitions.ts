@@ -60,6 +60,12 @@ export const NetworkSize = Type.Object(
       }),
       0.1,
     ),
+    content: Defaulted(
+      Type.Union([Type.Literal('direct'), Type.Literal('residual')], {
+        description: "what the content decoder paints: 'direct', the reference's candidates from the features alone; 'residual', a change onto the input in tanh's logit space, so the input's full-resolution detail reaches the mask (same parameters)",
+      }),
+      'direct',
+    ),
   },
   { $id: 'repro:NetworkSize', additionalProperties: false, description: 'AttentionGAN network size' },
 );

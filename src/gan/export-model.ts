@@ -5,7 +5,8 @@
  * tfjs-converter executor supports: Placeholder, Const, MirrorPad (reflect; its gradient is wrong in tfjs, but
  * this graph is inference only), Pad + Conv2D 'VALID' (PyTorch's symmetric zero padding), Shape/Mul/AddV2 on
  * int32 + Conv2DBackpropInput + Slice (PyTorch's ConvTranspose2d k3 s2 p1 op1, for any input size), BiasAdd,
- * Mean/SquaredDifference/Rsqrt/Sub/Mul (instance norm), Relu, Tanh, Softmax, Reshape, Sum, Identity.
+ * Mean/SquaredDifference/Rsqrt/Sub/Mul (instance norm), Relu, Tanh, Softmax, Reshape, Sum, Identity, and for
+ * 'residual' content Atanh and Tile.
  * Input `image` [N, H, W, 3] in [−1, 1], H and W divisible by 4; outputs `output` [N, H, W, 3] and
  * `attention` [N, H, W, 10]; `model.predict(image)` returns `{ output, attention }`.
  * NOTE: noise is baked in with RandomStandardNormal, which the executor supports, rather than exposed as a
@@ -17,7 +18,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as tfjs from '@tensorflow/tfjs';
-import { ATTENTION_LEAK, ATTENTION_MAPS, CONTENT_IMAGES, type GeneratorWeights } from './generator.js';
+import { ATTENTION_LEAK, ATTENTION_MAPS, CONTENT_IMAGES, RESIDUAL_INPUT_SCALE, type GeneratorWeights } from './generator.js';
 import { assertNoiseSpec, isNoiseActive, noiseLayerSeed, type NoiseLayer, type NoiseSpec } from './noise.js';
 import { INSTANCE_NORM_EPSILON } from './layers.js';
 import type { ConvVariables } from './weights.js';
@@ -122,6 +123,11 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
 
   const { ngf } = weights.config;
   const image = g.op('Placeholder', [], { dtype: FLOAT, shape: { shape: { dim: [-1, -1, -1, 3].map((size) => ({ size: String(size) })) } } }, 'image');
+  // 'residual' content: the logits plus atanh(0.999·x), x repeated for the nine candidates
+  const onInput = (logits: string) => {
+    const base = g.op('Atanh', [g.op('Mul', [image, g.constant('residual_scale', [], Float32Array.of(RESIDUAL_INPUT_SCALE))], { T: FLOAT })], { T: FLOAT }); // [N, H, W, 3]
+    return g.op('AddV2', [logits, g.op('Tile', [base, g.ints('multiples', [1, 1, 1, CONTENT_IMAGES])], { T: FLOAT, Tmultiples: INT32 })], { T: FLOAT });
+  };
   // encoder
   let e = relu(instanceNorm(conv(reflect(image, 3), await layer('conv1', weights.conv1))));          // [N, H, W, ngf]
   e = relu(instanceNorm(conv(e, await layer('conv2', weights.conv2), 2, 1)));                          // [N, H/2, W/2, 2ngf]
@@ -136,7 +142,8 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
     addNoise(relu(instanceNorm(addNoise(up(x, await layer(module, v), out), name, 'preNorm'))), name, 'postAct');
   let c = await upContent(e, 'deconv1_content', weights.deconv1Content, 2 * ngf, 'c1');              // [N, H/2, W/2, 2ngf]
   c = await upContent(c, 'deconv2_content', weights.deconv2Content, ngf, 'c2');                       // [N, H, W, ngf]
-  const content = g.op('Tanh', [conv(reflect(c, 3), await layer('deconv3_content', weights.deconv3Content))], { T: FLOAT }); // [N, H, W, 27]
+  const logits = conv(reflect(c, 3), await layer('deconv3_content', weights.deconv3Content));          // [N, H, W, 27]
+  const content = g.op('Tanh', [weights.config.content === 'residual' ? onInput(logits) : logits], { T: FLOAT }); // [N, H, W, 27]
   // attention branch
   const act = (x: string) => (weights.config.attentionActivation === 'leaky-relu' ? g.op('LeakyRelu', [x], { T: FLOAT, alpha: { f: ATTENTION_LEAK } }) : relu(x));
   let a = act(instanceNorm(up(e, await layer('deconv1_attention', weights.deconv1Attention), 2 * ngf)));
@@ -165,7 +172,7 @@ export async function createGeneratorModelArtifacts(weights: GeneratorWeights, o
     },
     userDefinedMetadata: {
       structuredOutputKeys: ['output', 'attention'],
-      generator: { ngf, blocks: weights.config.blocks, upsample: weights.config.upsample ?? 'deconv', attentionActivation: weights.config.attentionActivation ?? 'relu', noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
+      generator: { ngf, blocks: weights.config.blocks, upsample: weights.config.upsample ?? 'deconv', attentionActivation: weights.config.attentionActivation ?? 'relu', content: weights.config.content ?? 'direct', noise: noise ?? null, noiseSeed: noise ? options.noiseSeed ?? null : null },
     },
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: g.weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }],
   };

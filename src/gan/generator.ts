@@ -51,6 +51,35 @@ export interface GeneratorConfig {
    * its classifier bias is the same idea). Weights loaded from a checkpoint replace it. @default 0.1
    */
   readonly attentionPrior?: number;
+  /**
+   * What the content decoder paints: 'direct', the reference's candidates C_i = tanh(z_i), drawn from the
+   * 4× downsampled features alone (so inside the mask the output is as soft as the decoder's resolution); or
+   * 'residual', C_i = tanh(z_i + atanh(0.999·x)): every candidate starts as the input and the decoder paints a
+   * change onto it in tanh's logit space, so the input's full-resolution detail (the warp's edges, folds and
+   * weave) reaches the mask while the candidates stay in (−1, 1). Same parameters. @default 'direct'
+   */
+  readonly content?: ContentMode;
+}
+
+/** The content decoder's candidates: painted from the features alone, or a change on the input. */
+export type ContentMode = 'direct' | 'residual';
+export const CONTENT_MODES = ['direct', 'residual'] as const satisfies readonly ContentMode[];
+/** How far x is pulled in before atanh in 'residual' content, so that atanh(±1) stays finite (|logit| ≤ 3.8). */
+export const RESIDUAL_INPUT_SCALE = 0.999;
+
+/** The decoder settings a network description (a stage's `network` param) gives every generator built from it, defaults filled. */
+export function decoderSettings(network: {
+  readonly upsample?: Upsample;
+  readonly attentionActivation?: AttentionActivation;
+  readonly attentionPrior?: number;
+  readonly content?: ContentMode;
+}): Required<Pick<GeneratorConfig, 'upsample' | 'attentionActivation' | 'attentionPrior' | 'content'>> {
+  return {
+    upsample: network.upsample ?? 'deconv',
+    attentionActivation: network.attentionActivation ?? 'relu',
+    attentionPrior: network.attentionPrior ?? REFERENCE_ATTENTION_PRIOR,
+    content: network.content ?? 'direct',
+  };
 }
 
 /** A10 at initialisation with all attention biases 0, the reference's init: one in ten maps. */
@@ -117,6 +146,7 @@ const UP_SECOND: ConvUnitSpec = { kind: 'deconv', input: 'relu', norm: true };
 const RESIZE_UP_FIRST: ConvUnitSpec = { kind: 'conv', pad: 1, padMode: 'reflect', norm: true };
 const RESIZE_UP_SECOND: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 1, padMode: 'reflect', norm: true };
 const CONTENT_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', pad: 3, padMode: 'reflect', norm: false, output: 'tanh' };
+const CONTENT_LOGITS: ConvUnitSpec = { ...CONTENT_OUT, output: 'none' };
 const ATTENTION_OUT: ConvUnitSpec = { kind: 'conv', input: 'relu', norm: false };
 
 /**
@@ -157,6 +187,12 @@ export function createGeneratorWeights(tf: Tf, config: GeneratorConfig): Generat
     deconv1Content, deconv2Content, deconv3Content, deconv1Attention, deconv2Attention, deconv3Attention,
     variables: factory.variables,
   };
+}
+
+/** 'residual' content: C_i = tanh(z_i + atanh(0.999·x)) for logits z [N, H, W, 27] and x [N, H, W, 3]. */
+function residualContent(tf: Tf, z: tfjs.Tensor4D, x: tfjs.Tensor4D): tfjs.Tensor4D {
+  const base = tf.atanh(tf.mul(x, RESIDUAL_INPUT_SCALE));                                      // [N, H, W, 3]
+  return tf.tanh(tf.add(z, tf.tile(base, [1, 1, 1, CONTENT_IMAGES]))) as tfjs.Tensor4D;       // [N, H, W, 27], image i in 3i..3i+2
 }
 
 /**
@@ -206,7 +242,10 @@ export function runGenerator(tf: Tf, weights: GeneratorWeights, x: tfjs.Tensor4D
     const c1 = upUnit(e, weights.deconv1Content, false, undefined, draw(e, weights.deconv1Content, 'c1', 'preNorm'));      // [N, H/2, W/2, 2ngf]
     const c1Post = draw(e, weights.deconv1Content, 'c1', 'postAct');
     const c2 = upUnit(c1, weights.deconv2Content, true, c1Post, draw(c1, weights.deconv2Content, 'c2', 'preNorm'));       // [N, H, W, ngf]
-    const content = unit(c2, weights.deconv3Content, CONTENT_OUT, draw(c1, weights.deconv2Content, 'c2', 'postAct'));     // [N, H, W, 27]
+    const c2Post = draw(c1, weights.deconv2Content, 'c2', 'postAct');
+    const content = (weights.config.content ?? 'direct') === 'residual'
+      ? residualContent(tf, unit(c2, weights.deconv3Content, CONTENT_LOGITS, c2Post), x)                     // [N, H, W, 27]
+      : unit(c2, weights.deconv3Content, CONTENT_OUT, c2Post);                                                // [N, H, W, 27]
 
     // attention branch: 10 maps, softmax over the maps (the units after the first apply the activation)
     const leaky = weights.config.attentionActivation === 'leaky-relu';

@@ -17,7 +17,7 @@ import { leanGradients } from '../kit/lean-gradients.js';
 import { deriveSeed } from '../kit/prng.js';
 import type { UnitMode } from './conv-unit.js';
 import { createDiscriminatorWeights, runDiscriminator, type DiscriminatorWeights } from './discriminator.js';
-import { createGeneratorWeights, REFERENCE_ATTENTION_PRIOR, runGenerator, type GeneratorWeights, type RunGeneratorOptions, type Upsample, type AttentionActivation } from './generator.js';
+import { createGeneratorWeights, decoderSettings, runGenerator, type AttentionActivation, type ContentMode, type GeneratorWeights, type RunGeneratorOptions, type Upsample } from './generator.js';
 import type { ImagePool } from './image-pool.js';
 import { attentionLoss, l1Loss, lsganLoss, nmcLoss } from './losses.js';
 import type { NoiseSpec } from './noise.js';
@@ -39,6 +39,8 @@ export interface NetworkConfig {
   readonly attentionActivation?: AttentionActivation;
   /** the generators' initial background attention A10 @default 0.1 (the reference's init) */
   readonly attentionPrior?: number;
+  /** the generators' content candidates: painted directly, or a change on the input @default 'direct' */
+  readonly content?: ContentMode;
 }
 
 /** The four networks. */
@@ -122,8 +124,7 @@ export const LOSS_KEYS = ['gA_gan', 'gB_gan', 'cycleA', 'cycleB', 'idtA', 'idtB'
 /** The four networks, each seeded from `seed` and its scope. */
 export function createGanModels(tf: Tf, config: NetworkConfig, seed: number): GanModels {
   const generator = (key: 'gA' | 'gB') => createGeneratorWeights(tf, {
-    ngf: config.ngf, blocks: config.blocks, seed: deriveSeed(seed, NETWORK_SCOPES[key]), scope: NETWORK_SCOPES[key], upsample: config.upsample ?? 'deconv',
-    attentionActivation: config.attentionActivation ?? 'relu', attentionPrior: config.attentionPrior ?? REFERENCE_ATTENTION_PRIOR,
+    ngf: config.ngf, blocks: config.blocks, seed: deriveSeed(seed, NETWORK_SCOPES[key]), scope: NETWORK_SCOPES[key], ...decoderSettings(config),
   });
   const discriminator = (key: 'dA' | 'dB') => createDiscriminatorWeights(tf, {
     ndf: config.ndf, seed: deriveSeed(seed, NETWORK_SCOPES[key]), scope: NETWORK_SCOPES[key],

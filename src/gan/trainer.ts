@@ -28,7 +28,7 @@ import {
   type EpochSummary, type TrainingCounters,
 } from './training-state.js';
 import { transferGeneratorWeights } from './generator-weights.js';
-import { ATTENTION_ACTIVATIONS, UPSAMPLES } from './generator.js';
+import { ATTENTION_ACTIVATIONS, CONTENT_MODES, UPSAMPLES } from './generator.js';
 
 /** Loss weights of a phase. */
 export interface PhaseLambdas extends StepLambdas {
@@ -270,6 +270,9 @@ function assertOptions(options: TrainingOptions): void {
   }
   if (options.network.attentionActivation !== undefined && !(ATTENTION_ACTIVATIONS as readonly string[]).includes(options.network.attentionActivation)) {
     throw new RangeError(`network 'attentionActivation' expected one of ${ATTENTION_ACTIVATIONS.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.attentionActivation)}'`);
+  }
+  if (options.network.content !== undefined && !(CONTENT_MODES as readonly string[]).includes(options.network.content)) {
+    throw new RangeError(`network 'content' expected one of ${CONTENT_MODES.map((u) => `'${u}'`).join(', ')}, received '${String(options.network.content)}'`);
   }
   const prior = options.network.attentionPrior;
   if (prior !== undefined && !(prior > 0 && prior < 1)) throw new RangeError(`network 'attentionPrior' expected a share between 0 and 1 (exclusive), received ${String(prior)}`);

@@ -15,7 +15,7 @@ import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epoch
 import { pixelsToTensor, tensorToPixels } from '../gan/image-tensors.js';
 import { pasteInside, pasteMaps } from '../gan/paste-inside.js';
 import { exportGeneratorModel } from '../gan/export-model.js';
-import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
+import { createGeneratorWeights, decoderSettings, disposeWeights, runGenerator } from '../gan/generator.js';
 import { loadGeneratorWeights } from '../gan/generator-weights.js';
 import { checkpointName } from '../gan/training-state.js';
 import { loadDomain } from '../gan/training-data.js';
@@ -89,7 +89,7 @@ export const checkpointSelect = defineStage({
     const perEpoch: Record<string, Record<string, number | string | null>> = {};
     for (const record of chosen) {
       const noise = noiseAtInference(params.noise, record);
-      const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
+      const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'selected', ...decoderSettings(network) });
       try {
         const name = checkpointName(record.epoch);
         await loadGeneratorWeights(tf, weights, join(inputs.generators, name));

@@ -17,7 +17,7 @@ import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, file, ImageSize, Noise
 import { generatorBiasOnlyBackground } from '../gan/epoch-probe.js';
 import { noiseAtInference, readEpochsFile, type EpochRecord } from '../gan/epochs-file.js';
 import { disposeProbeRun } from '../gan/evaluate.js';
-import { createGeneratorWeights, disposeWeights, runGenerator } from '../gan/generator.js';
+import { createGeneratorWeights, decoderSettings, disposeWeights, runGenerator } from '../gan/generator.js';
 import { loadGeneratorWeights } from '../gan/generator-weights.js';
 import { baselineKid, scoreHeldOut, type HeldOutScores, type KidSettings } from '../gan/held-out-evaluation.js';
 import { pasteMaps } from '../gan/paste-inside.js';
@@ -161,7 +161,7 @@ async function scoreEpoch(
   },
 ): Promise<HeldOutScores> {
   const { network, params } = context;
-  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'evaluated', upsample: network.upsample ?? 'deconv', attentionActivation: network.attentionActivation ?? 'relu' });
+  const weights = createGeneratorWeights(tf, { ngf: network.ngf, blocks: network.blocks, seed: 1, scope: 'evaluated', ...decoderSettings(network) });
   try {
     await loadGeneratorWeights(tf, weights, join(context.inputs.generators, checkpointName(record.epoch)));
     const noise = noiseAtInference(params.noise, record);

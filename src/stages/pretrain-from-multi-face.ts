@@ -12,7 +12,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Defaulted, defineStage, dir, FLOAT_KERNELS, GAN, NetworkSize, optional, Seed, Type, type RunParams, type Static } from '../dsl/index.js';
 import { createDomainBatchSource } from '../gan/domain-batches.js';
-import { createGeneratorWeights, disposeWeights, REFERENCE_ATTENTION_PRIOR, type GeneratorWeights } from '../gan/generator.js';
+import { createGeneratorWeights, decoderSettings, disposeWeights, type GeneratorWeights } from '../gan/generator.js';
 import { exportGenerator, GENERATOR_JSON, readGeneratorWeights, transferGeneratorWeights } from '../gan/generator-weights.js';
 import { convertTorchCheckpoint } from '../gan/torch-checkpoint.js';
 import { runTraining } from '../gan/trainer.js';
@@ -71,7 +71,7 @@ export const pretrainFromMultiFace = defineStage({
   packages: ['@tensorflow/tfjs-core'],
   async run({ params, inputs, outputs, workDir, log, signal, tf }) {
     // Scopes differ from the trainer's G_A/G_B, since tfjs variable names are global.
-    const create = (name: 'G_A' | 'G_B') => createGeneratorWeights(tf, { ngf: params.network.ngf, blocks: params.network.blocks, seed: deriveSeed(params.seed, name), scope: `init_${name}`, upsample: params.network.upsample ?? 'deconv', attentionActivation: params.network.attentionActivation ?? 'relu', attentionPrior: params.network.attentionPrior ?? REFERENCE_ATTENTION_PRIOR });
+    const create = (name: 'G_A' | 'G_B') => createGeneratorWeights(tf, { ngf: params.network.ngf, blocks: params.network.blocks, seed: deriveSeed(params.seed, name), scope: `init_${name}`, ...decoderSettings(params.network) });
     const gA = create('G_A');
     const gB = create('G_B');
     try {

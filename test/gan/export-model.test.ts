@@ -134,6 +134,27 @@ exportSuite('~> resize-conv decoders and a leaky-relu attention decoder export t
   });
 });
 
+exportSuite("~> 'residual' content exports too: plain tfjs reproduces runGenerator, with seeded noise", async () => {
+  await withTemp(async (root) => {
+    const noise: NoiseSpec = { layers: ['c2'], position: 'postAct', sigma: 0.5 };
+    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 53, scope: 'export-residual', upsample: 'resize-conv', attentionActivation: 'leaky-relu', attentionPrior: 0.5, content: 'residual' });
+    const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', 54) as tfjs.Tensor4D;
+    await exportGeneratorModel(weights, join(root, 'plain'));
+    await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed: 3 });
+    const [plain] = await predictWithPlainTfjs(join(root, 'plain'), image);
+    const [noisy] = await predictWithPlainTfjs(join(root, 'noisy'), image);
+    const clean = runGenerator(tf, weights, image);
+    const ours = runGenerator(tf, weights, image, { noise, noiseSeed: 3 });
+    assert.ok(maxAbsDiff(plain!.output, clean.output.dataSync()) <= 1e-4, '~> output');
+    assert.ok(maxAbsDiff(noisy!.output, ours.output.dataSync()) <= 1e-4, '~> seeded noisy output');
+    const json = JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as { userDefinedMetadata: { generator: { content: string } }; modelTopology: { node: { op: string }[] } };
+    assert.is(json.userDefinedMetadata.generator.content, 'residual', '~> recorded in the metadata');
+    assert.ok(json.modelTopology.node.some((n) => n.op === 'Atanh'), '~> the input enters the candidates');
+    tf.dispose([image, clean.output, clean.attention, clean.content, ours.output, ours.attention, ours.content]);
+    disposeWeights(weights);
+  });
+});
+
 exportSuite('~> replaces an existing export and leaves no temp directory', async () => {
   await withTemp(async (root) => {
     const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 41, scope: 'export-replace' });

@@ -7,13 +7,14 @@
  * up-conv sees all nine kernel taps (a transposed conv's phases see 1, 2, 2 and 4), and A10's gradient
  * reaches the up-convs from every output phase. `attentionActivation: 'leaky-relu'`: the attention head never
  * sees all-zero features, so no A10 pixel is bias-only. `attentionPrior`: the background map starts at the
- * asked share.
+ * asked share. `content: 'residual'`: the same parameters; with the content head at zero every candidate is the
+ * input (0.999·x), where the reference's are 0; the candidates stay in (−1, 1) and gradients reach x through them.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type * as tfjs from '@tensorflow/tfjs';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
-import { countParameters, createGeneratorWeights, disposeWeights, runGenerator, upsampleNearest } from '../../src/gan/generator.js';
+import { countParameters, createGeneratorWeights, disposeWeights, RESIDUAL_INPUT_SCALE, runGenerator, upsampleNearest } from '../../src/gan/generator.js';
 import { convUnit } from '../../src/gan/conv-unit.js';
 
 const tf = await loadTensorflow(detectBackendKind());
@@ -261,3 +262,56 @@ upsampleSuite('~> attentionActivation leaky-relu: the head is never bias-only; w
 });
 
 upsampleSuite.run();
+
+// ---
+const contentSuite = suite("content: 'residual'");
+
+contentSuite('~> same parameters as direct; with the content head at zero each candidate is 0.999·x (direct: 0), in (−1, 1) on any input', () => {
+  const residual = createGeneratorWeights(tf, { ngf: 8, blocks: 1, seed: 21, scope: 'content-residual', upsample: 'resize-conv', content: 'residual' });
+  const direct = createGeneratorWeights(tf, { ngf: 8, blocks: 1, seed: 21, scope: 'content-direct', upsample: 'resize-conv' });
+  assert.is(countParameters(residual), countParameters(direct), '~> parameter count');
+  for (const w of [residual, direct]) tf.tidy(() => { w.deconv3Content.kernel.assign(tf.zerosLike(w.deconv3Content.kernel)); w.deconv3Content.bias.assign(tf.zerosLike(w.deconv3Content.bias)); });
+  const x = tf.tidy(() => tf.concat([randomImage(1, 16, 22), tf.fill([1, 16, 16, 3], 1), tf.fill([1, 16, 16, 3], -1)], 0) as tfjs.Tensor4D); // [3, 16, 16, 3], ±1 included
+  const expected = tf.tidy(() => tf.tile(tf.mul(x, RESIDUAL_INPUT_SCALE), [1, 1, 1, 9]).dataSync());
+  const r = runGenerator(tf, residual, x);
+  const d = runGenerator(tf, direct, x);
+  const content = r.content.dataSync();
+  let worst = 0;
+  content.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - expected[i]!)); });
+  assert.ok(worst <= 1e-5, `~> candidates equal 0.999·x (worst ${worst})`);
+  assert.ok(d.content.dataSync().every((v) => v === 0), '~> direct candidates are tanh(0) = 0');
+  assert.ok(content.every((v) => v > -1 && v < 1), '~> inside (−1, 1), at x = ±1 too');
+  tf.dispose([x, r.output, r.attention, r.content, d.output, d.attention, d.content]);
+  disposeWeights(residual);
+  disposeWeights(direct);
+});
+
+contentSuite('~> gradients reach every variable and the input through the candidates; fused units equal the composed ops (1e-5)', () => {
+  if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend()) === undefined) return;
+  const weights = createGeneratorWeights(tf, { ngf: 8, blocks: 1, seed: 23, scope: 'content-grad', upsample: 'resize-conv', attentionActivation: 'leaky-relu', attentionPrior: 0.5, content: 'residual' });
+  const x = randomImage(1, 16, 24);
+  const before = tf.memory().numTensors;
+  const gradients = (units: 'fused' | 'taped') => tf.tidy(() => {
+    const { grads } = tf.variableGrads(() => {
+      const { output, content } = runGenerator(tf, weights, x, { units });
+      return tf.add(tf.mean(tf.square(output)), tf.mean(tf.square(content))) as tfjs.Scalar;
+    }, weights.variables as tfjs.Variable[]);
+    // this loss reads only the candidates, so x's gradient is the residual path's alone
+    const dx = tf.grad((input: tfjs.Tensor) => tf.mean(tf.square(runGenerator(tf, weights, input as tfjs.Tensor4D, { units }).content)))(x);
+    return [...weights.variables.map((v) => Array.from(grads[v.name]!.dataSync())), Array.from(dx.dataSync())];
+  });
+  const fused = gradients('fused');
+  const taped = gradients('taped');
+  assert.is(tf.memory().numTensors, before, '~> no leak');
+  const dx = fused[fused.length - 1]!;
+  assert.ok(dx.some((v) => Math.abs(v) > 1e-6), '~> the input gets a gradient through the candidates');
+  fused.forEach((g, i) => {
+    const name = i < weights.variables.length ? weights.variables[i]!.name : 'x';
+    assert.ok(g.every(Number.isFinite), `~> ${name} finite`);
+    g.forEach((v, j) => assert.ok(Math.abs(v - taped[i]![j]!) <= 1e-5 * Math.max(1, Math.abs(taped[i]![j]!)), `~> ${name}[${j}]: ${v} vs ${taped[i]![j]}`));
+  });
+  x.dispose();
+  disposeWeights(weights);
+});
+
+contentSuite.run();
