@@ -1,7 +1,7 @@
 /**
  * Images in and out of raw pixel buffers with sharp: decode any photo (EXIF-rotated, sRGB, alpha
- * dropped) to RGB, encode raw pixels to PNG without metadata (so bytes depend only on pixels), and lay
- * thumbnails out as a contact sheet. Every decode failure names the file.
+ * dropped) to RGB, encode raw pixels to PNG without metadata (so bytes depend only on pixels and sharp's
+ * version), and lay thumbnails out as a contact sheet. Every decode failure names the file.
  */
 import sharp from 'sharp';
 
@@ -31,13 +31,23 @@ export async function readGray(path: string): Promise<RawImage> {
   return { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
-/** PNG bytes of raw pixels; no metadata, maximum compression. */
-export async function encodePng(image: RawImage): Promise<Buffer> {
-  return sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
+/**
+ * How repro writes PNGs of pictures: zlib level 3 with adaptive row filtering. On 256² face crops that is
+ * 40 % smaller than level 9 unfiltered (70 against 117 KiB) and no slower (5.6 against 5.9 ms); level 9
+ * with filtering would be 9.5 ms (README, "Step 1 on real photos").
+ */
+export const PNG_OPTIONS = { compressionLevel: 3, adaptiveFiltering: true } as const;
+/** PNGs of maps with a few flat levels (region maps): row filters only cost time there (0.6 against 2.4 ms, 1.2 KiB either way). */
+export const FLAT_PNG_OPTIONS = { compressionLevel: 3, adaptiveFiltering: false } as const;
+
+/** PNG bytes of raw pixels, no metadata; one channel is written as gray; `flat` for maps of a few flat levels (region maps). */
+export async function encodePng(image: RawImage, options: { flat?: boolean } = {}): Promise<Buffer> {
+  let pipeline = sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), {
     raw: { width: image.width, height: image.height, channels: image.channels },
-  })
-    .png({ compressionLevel: 9 })
-    .toBuffer();
+  });
+  // NOTE: sharp takes one raw channel as multiband and would write it as RGB
+  if (image.channels === 1) pipeline = pipeline.toColourspace('b-w');
+  return pipeline.png(options.flat ? FLAT_PNG_OPTIONS : PNG_OPTIONS).toBuffer();
 }
 
 /**
@@ -60,7 +70,7 @@ export async function encodeContactSheet(images: readonly (RawImage | string)[],
     create: { width: columns * (options.cell + gap) + gap, height: rows * (options.cell + gap) + gap, channels: 3, background: '#ffffff' },
   })
     .composite(cells.map((input, i) => ({ input, left: gap + (i % columns) * (options.cell + gap), top: gap + Math.floor(i / columns) * (options.cell + gap) })))
-    .png({ compressionLevel: 9 })
+    .png(PNG_OPTIONS)
     .toBuffer();
 }
 

@@ -6,6 +6,7 @@
 import { join, parse } from 'node:path';
 import sharp from 'sharp';
 import { Defaulted, defineStage, dir, ImageSize, Type, type RunParams, type Static } from '../dsl/index.js';
+import { PNG_OPTIONS } from '../kit/image-io.js';
 import { listImages } from '../kit/list-images.js';
 
 export const params = Type.Object({
@@ -57,7 +58,7 @@ async function resizeOne(source: string, target: string, params: Settings): Prom
     .resize(params.width, params.height, { fit: params.fit, background: params.background });
   if (params.grayscale) image = image.grayscale();
   // NOTE: no metadata is kept, so the PNG bytes depend only on pixels and sharp's version.
-  await image.png({ compressionLevel: 9 }).toFile(target);
+  await image.png(PNG_OPTIONS).toFile(target);
 }
 
 /** `a.jpg` and `a.png` would both become `a.png`; refuse rather than let one silently replace the other. */

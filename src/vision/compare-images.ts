@@ -5,7 +5,7 @@
  * `a | b | heat map of the difference` for a person to look at.
  */
 import sharp from 'sharp';
-import { encodePng } from '../kit/image-io.js';
+import { encodePng, PNG_OPTIONS } from '../kit/image-io.js';
 import { CHANGE_THRESHOLD, heatMap, pixelDifference } from './pixel-diff.js';
 import { lumaPlane, ssim } from './ssim.js';
 import type { RawImage } from './types.js';
@@ -67,6 +67,6 @@ async function composeSideBySide(panels: readonly RawImage[]): Promise<Buffer> {
   const encoded = await Promise.all(panels.map((p) => encodePng(p)));
   return sharp({ create: { width: panels.length * width + (panels.length - 1) * SIDE_BY_SIDE_GAP, height, channels: 3, background: '#ffffff' } })
     .composite(encoded.map((input, i) => ({ input, left: i * (width + SIDE_BY_SIDE_GAP), top: 0 })))
-    .png({ compressionLevel: 9 })
+    .png(PNG_OPTIONS)
     .toBuffer();
 }

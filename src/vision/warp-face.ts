@@ -95,7 +95,7 @@ export async function warpFace(context: WarpFaceContext, item: WarpFaceItem): Pr
   const cell = item.sheetCell ? paintFitHeat(composite, coverage, landmarks, { outsideShare: sanity.outsideShare, maxOutsideShare: context.settings.maxOutsideShare, threshold: FIT_COVERAGE }) : undefined;
   const common = { name, outsideShare: sanity.outsideShare, tries, placementOk: sanity.ok, template: `${line.kind}-${line.variant}`, ...(cell ? { cell } : {}) };
   if (!sanity.fitsFace) return { status: 'rejected', line: { ...line, rejected: 'mask-outside-face' }, ...common };
-  const [masked, regionPng] = await Promise.all([encodePng(composite), encodePng(region)]);
+  const [masked, regionPng] = await Promise.all([encodePng(composite), encodePng(region, { flat: true })]);
   await Promise.all([writeFile(join(context.maskedDir, name), masked), writeFile(join(context.regionsDir, name), regionPng)]);
   return { status: 'warped', line, ...common };
 }
