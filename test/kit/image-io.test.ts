@@ -1,7 +1,7 @@
 /**
  * PNG encoding: `encodePng` gives back exactly the pixels it was given (1 channel as gray, 3 and 4 channels; pictures and
  * flat maps), the same bytes on every call (no metadata), a filter byte of 0 on every row of a flat map
- * and adaptive row filters on a picture; a contact sheet holds its cells in order.
+ * and adaptive row filters on a picture; a contact sheet holds its cells in order, RGB and gray alike, on white.
  */
 import { inflateSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -77,11 +77,15 @@ pngSuite('~> the same bytes on every call; row filters on pictures, none on flat
 pngSuite('~> a contact sheet lays its cells out in order', async () => {
   const black: RawImage = { width: 8, height: 8, channels: 3, data: new Uint8Array(8 * 8 * 3) };
   const white: RawImage = { ...black, data: new Uint8Array(8 * 8 * 3).fill(255) };
-  const sheet = await decode(await encodeContactSheet([black, white], { cell: 8, columns: 2, gap: 2 }));
-  assert.equal([sheet.width, sheet.height], [2 * (8 + 2) + 2, 8 + 4], '~> size');
-  const at = (x: number, y: number) => sheet.data[(y * sheet.width + x) * sheet.channels]!;
-  assert.is(at(2 + 4, 2 + 4), 0, '~> first cell black');
-  assert.is(at(12 + 4, 2 + 4), 255, '~> second cell white');
+  const gray: RawImage = { width: 8, height: 8, channels: 1, data: new Uint8Array(64).fill(100) };
+  const sheet = await decode(await encodeContactSheet([black, white, gray], { cell: 8, columns: 2, gap: 2 }));
+  assert.equal([sheet.width, sheet.height, sheet.channels], [2 * (8 + 2) + 2, 2 * (8 + 2) + 2, 3], '~> size, RGB without alpha');
+  const at = (x: number, y: number) => Array.from(sheet.data.subarray((y * sheet.width + x) * 3, (y * sheet.width + x) * 3 + 3));
+  assert.equal(at(2 + 4, 2 + 4), [0, 0, 0], '~> first cell black');
+  assert.equal(at(12 + 4, 2 + 4), [255, 255, 255], '~> second cell white');
+  assert.equal(at(2 + 4, 12 + 4), [100, 100, 100], '~> a gray cell on the next row, gray in every channel');
+  assert.equal(at(12 + 4, 12 + 4), [255, 255, 255], '~> no fourth cell: the white background');
+  assert.equal(at(0, 0), [255, 255, 255], '~> white gaps');
 });
 
 pngSuite.run();
