@@ -34,7 +34,7 @@ export async function readGray(path: string): Promise<RawImage> {
 /**
  * How repro writes PNGs of pictures: zlib level 3 with adaptive row filtering. On 256² face crops that is
  * 40 % smaller than level 9 unfiltered (70 against 117 KiB) and no slower (5.6 against 5.9 ms); level 9
- * with filtering would be 9.5 ms (README, "Step 1 on real photos").
+ * with filtering would be 9.5 ms (README, "Speed of step 1").
  */
 export const PNG_OPTIONS = { compressionLevel: 3, adaptiveFiltering: true } as const;
 /** PNGs of maps with a few flat levels (region maps): row filters only cost time there (0.6 against 2.4 ms, 1.2 KiB either way). */
