@@ -48,9 +48,14 @@ export async function runDvc(root: string, args: readonly string[], options: Com
  * DVC's own modules — for what the CLI does not print, such as the order `dvc repro` visits stages in.
  */
 export async function runDvcPython(root: string, code: string, args: readonly string[]): Promise<CommandResult> {
+  return runCommand('DVC_FAILED', dvcPython(root), root, ['-c', code, ...args], {});
+}
+
+/** The Python interpreter the project's dvc script starts with (its shebang), which can import DVC's modules. */
+export function dvcPython(root: string): string {
   const dvc = findDvc(root);
   const shebang = existsSync(dvc) ? /^#!\s*(\S+)/.exec(readFileSync(dvc, 'utf8').split('\n', 1)[0] ?? '')?.[1] : undefined;
-  return runCommand('DVC_FAILED', shebang ?? 'python3', root, ['-c', code, ...args], {});
+  return shebang ?? 'python3';
 }
 
 /** Runs `git <args>` in `root`. */

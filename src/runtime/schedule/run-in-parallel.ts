@@ -8,13 +8,13 @@
  * made; a stage starts only after every stage it reads has finished; no two stages write the same path
  * (the compiler refuses that); and commits and run-cache restores go one at a time, in DVC's own order, so
  * dvc.lock is byte-identical to a sequential run. A failure or Ctrl-C becomes an error after the finished
- * stages are committed.
+ * stages are committed. Commits and restores go to one DVC helper process for the run (dvc-session.ts), so a
+ * stage costs no extra DVC start.
  */
 import { formatResources } from '../../dsl/resources.js';
 import { ReproError } from '../../errors.js';
-import { runDvc } from '../dvc.js';
 import { findFirstChange } from '../up-to-date.js';
-import { restoreFromRunCache } from './run-cache.js';
+import { openDvcSession } from './dvc-session.js';
 import type { Capacity } from './capacity.js';
 import { localExecutor } from './local-executor.js';
 import { ResourcePool, type Pool } from './resource-pool.js';
@@ -55,6 +55,7 @@ async function chooseExecutor(root: string, options: ParallelOptions): Promise<{
 export async function runInParallel(root: string, options: ParallelOptions): Promise<PlanResult> {
   const plan = await planStages(root, options.targets);
   const { executor, pool, eager, close } = await chooseExecutor(root, options);
+  const dvc = openDvcSession(root);
   // DVC takes the repository lock for a commit or a restore: one at a time.
   let turn: Promise<unknown> = Promise.resolve();
   const withDvc = <T>(task: () => Promise<T>): Promise<T> => {
@@ -70,15 +71,15 @@ export async function runInParallel(root: string, options: ParallelOptions): Pro
     needsRun: async (stages) => {
       if (options.force) return stages.map((): Verdict => 'run');
       const changed = await Promise.all(stages.map(async (stage) => (await findFirstChange(root, [stage.name])) !== undefined));
-      const restored = await withDvc(() => restoreFromRunCache(root, stages.filter((_, i) => changed[i]).map((s) => s.name)));
+      const restored = await withDvc(() => dvc.restore(stages.filter((_, i) => changed[i]).map((s) => s.name)));
       return stages.map((stage, i): Verdict => (!changed[i] ? 'up-to-date' : restored.has(stage.name) ? 'restored' : 'run'));
     },
     // NOTE: one call for the batch; dvc commit writes the lock entries in the order of its targets.
-    commit: (stages) => withDvc(async () => void (await runDvc(root, ['commit', '--force', '--quiet', ...stages.map((s) => s.name)]))),
+    commit: (stages) => withDvc(() => dvc.commit(stages.map((s) => s.name))),
     signal: options.signal,
     onStart: (stage, grant) => options.onOutput?.(`[${stage.name}] ${eager ? 'submitted' : 'started'} (${formatResources(grant.resources)}${grant.gpus.length ? ` on GPU ${grant.gpus.join(',')}` : ''})\n`),
     onEnd: (stage, outcome) => options.onOutput?.(`[${stage.name}] ${outcome.ok ? 'finished' : `${outcome.blocked ? 'not run' : 'failed'} (${outcome.reason ?? 'error'})`}\n`),
-  }).finally(close);
+  }).finally(() => Promise.all([close(), dvc.close()]));
   const kept = result.ran.length === 0 ? 'no stage finished, dvc.lock unchanged' : `${result.ran.length} finished stage${result.ran.length === 1 ? '' : 's'} recorded in dvc.lock (${result.ran.join(', ')})`;
   if (result.interrupted) {
     throw new ReproError('INTERRUPTED', `run expected to finish, received an interrupt; ${kept}`, { hint: 'run the same `repro run` again: it reruns only what did not finish' });
