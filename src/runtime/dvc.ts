@@ -43,14 +43,6 @@ export async function runDvc(root: string, args: readonly string[], options: Com
   return runCommand('DVC_FAILED', findDvc(root), root, args, options);
 }
 
-/**
- * Runs a Python snippet with the interpreter the dvc script starts with (its shebang), so it can import
- * DVC's own modules — for what the CLI does not print, such as the order `dvc repro` visits stages in.
- */
-export async function runDvcPython(root: string, code: string, args: readonly string[]): Promise<CommandResult> {
-  return runCommand('DVC_FAILED', dvcPython(root), root, ['-c', code, ...args], {});
-}
-
 /** The Python interpreter the project's dvc script starts with (its shebang), which can import DVC's modules. */
 export function dvcPython(root: string): string {
   const dvc = findDvc(root);

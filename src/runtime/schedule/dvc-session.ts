@@ -2,7 +2,7 @@
  * One Python process with DVC loaded for a whole parallel run. `repro run -j N` records each finished stage
  * with a commit and asks DVC's run cache about each stage that becomes ready; as separate `dvc commit` and
  * Python starts that cost about 0.5 s each, twice per stage, which a sequential `dvc repro` (one process)
- * does not pay. Here requests go to one helper over its stdin and stdout, a JSON line each way, one at a
+ * does not pay. Here requests — the plan (stage-plan.ts), then commits and restores — go to one helper over its stdin and stdout, a JSON line each way, one at a
  * time. Each request opens the repository afresh, as a new CLI call would (dvc.yaml, dvc.lock and the
  * workspace are read again), and does what the CLI does: a commit is `dvc commit --force <stage>…`
  * (`Repo.commit` per target, no deps, not recursive, relinking); a restore is the other half of DVC's run
@@ -18,6 +18,11 @@ import { dvcPython } from '../dvc.js';
 
 /** DVC requests for one run, answered in the order they are made. */
 export interface DvcSession {
+  /**
+   * the stages `dvc repro <targets>` would visit, in its order (dvc/repo/reproduce.py), as DVC addresses;
+   * under DVC's repository lock, so a repository another dvc holds is found before any stage starts
+   */
+  planRepro(targets: readonly string[]): Promise<string[]>;
   /** records the stages in dvc.lock and the run cache, in the order given, as `dvc commit --force` does */
   commit(stages: readonly string[]): Promise<void>;
   /** removes each stage's outputs and restores them from DVC's run cache; the stages it restored */
@@ -34,8 +39,13 @@ signal.signal(signal.SIGINT, signal.SIG_IGN)
 replies = sys.stdout
 sys.stdout = sys.stderr
 from dvc.repo import Repo
-from dvc.repo.reproduce import collect_stages
+from dvc.repo.reproduce import collect_stages, get_active_graph, plan_repro
 from dvc.stage.cache import RunCacheNotFoundError
+
+def plan(targets):
+    with Repo('.') as repo, repo.lock:
+        steps = plan_repro(get_active_graph(repo.index.graph), collect_stages(repo, targets))
+        return {'stages': [step.addressing for step in steps]}
 
 def commit(stages):
     with Repo('.') as repo:
@@ -59,7 +69,7 @@ def restore(stages):
 for line in sys.stdin:
     request = json.loads(line)
     try:
-        reply = {'ok': True, **(commit if request['op'] == 'commit' else restore)(request['stages'])}
+        reply = {'ok': True, **{'plan': plan, 'commit': commit, 'restore': restore}[request['op']](request['stages'])}
     except Exception as error:
         reply = {'ok': False, 'error': f'{type(error).__name__}: {error}', 'trace': traceback.format_exc()}
     replies.write(json.dumps(reply) + '\\n')
@@ -69,6 +79,7 @@ for line in sys.stdin:
 interface Reply {
   readonly ok: boolean;
   readonly restored?: string[];
+  readonly stages?: string[];
   readonly error?: string;
   readonly trace?: string;
 }
@@ -95,7 +106,7 @@ export function openDvcSession(root: string): DvcSession {
     return child;
   };
 
-  const ask = (op: 'commit' | 'restore', stages: readonly string[]): Promise<Reply> => {
+  const ask = (op: 'plan' | 'commit' | 'restore', stages: readonly string[]): Promise<Reply> => {
     const next = queue.then(async () => {
       const helper = started();
       helper.stdin.write(`${JSON.stringify({ op, stages })}\n`);
@@ -115,6 +126,9 @@ export function openDvcSession(root: string): DvcSession {
   };
 
   return {
+    async planRepro(targets) {
+      return (await ask('plan', targets)).stages ?? [];
+    },
     async commit(stages) {
       if (stages.length > 0) await ask('commit', stages);
     },

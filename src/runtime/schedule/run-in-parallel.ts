@@ -53,9 +53,17 @@ async function chooseExecutor(root: string, options: ParallelOptions): Promise<{
 
 /** Runs the changed stages among `targets` in parallel and commits each; throws when one failed or the run was stopped. */
 export async function runInParallel(root: string, options: ParallelOptions): Promise<PlanResult> {
-  const plan = await planStages(root, options.targets);
-  const { executor, pool, eager, close } = await chooseExecutor(root, options);
   const dvc = openDvcSession(root);
+  let plan: Awaited<ReturnType<typeof planStages>>;
+  let chosen: Awaited<ReturnType<typeof chooseExecutor>>;
+  try {
+    plan = await planStages(root, options.targets, dvc);
+    chosen = await chooseExecutor(root, options);
+  } catch (error) {
+    await dvc.close();
+    throw error;
+  }
+  const { executor, pool, eager, close } = chosen;
   // DVC takes the repository lock for a commit or a restore: one at a time.
   let turn: Promise<unknown> = Promise.resolve();
   const withDvc = <T>(task: () => Promise<T>): Promise<T> => {

@@ -1,6 +1,6 @@
 /**
  * The stages a run will visit, in DVC's order, with each one's upstream stages and resources. The order is
- * DVC's own — its `plan_repro` over the targets, asked through DVC's Python modules (`dvc repro --dry`
+ * DVC's own — its `plan_repro` over the targets, asked through DVC's Python modules (dvc-session.ts; `dvc repro --dry`
  * would say the same, but fails while a dep is not there yet) — and committing finished stages in that
  * order makes `dvc.lock` byte-identical to a sequential `dvc repro`, which writes entries as it goes. Edges come from dvc.yaml: a stage depends on another when one of its deps is one of
  * the other's outputs, or lies inside or above it. Resources come from each stage's compiled
@@ -12,20 +12,7 @@ import { SMALL, resolveResources, type Resources } from '../../dsl/resources.js'
 import { readTextIfExists } from '../../kit/fs-atomic.js';
 import { PIPELINE_FILE } from '../compile/paths.js';
 import { resolvedStagePath } from '../compile/resolved-stage.js';
-import { runDvcPython } from '../dvc.js';
-
-/**
- * What `dvc repro <targets>` would visit, in its order (dvc/repo/reproduce.py), as JSON; under DVC's
- * repository lock, so a repository another dvc holds is found before any stage starts.
- */
-const PLAN_REPRO = `
-import json, sys
-from dvc.repo import Repo
-from dvc.repo.reproduce import collect_stages, get_active_graph, plan_repro
-with Repo('.') as repo, repo.lock:
-    steps = plan_repro(get_active_graph(repo.index.graph), collect_stages(repo, sys.argv[1:]))
-    print(json.dumps([step.addressing for step in steps]))
-`;
+import type { DvcSession } from './dvc-session.js';
 
 export interface PlannedStage {
   readonly name: string;
@@ -39,10 +26,9 @@ export interface PlannedStage {
 type PathList = readonly (string | Readonly<Record<string, unknown>>)[];
 interface YamlStage { cmd?: string; deps?: PathList; outs?: PathList; metrics?: PathList; plots?: PathList }
 
-/** The plan for `targets` (DVC stage names) of the project at `root`. */
-export async function planStages(root: string, targets: readonly string[]): Promise<PlannedStage[]> {
-  const planned = await runDvcPython(root, PLAN_REPRO, targets);
-  const order = (JSON.parse(planned.stdout) as string[]).map((address) => address.replace(/^dvc\.yaml:/, ''));
+/** The plan for `targets` (DVC stage names) of the project at `root`, DVC's order asked of `dvc`. */
+export async function planStages(root: string, targets: readonly string[], dvc: DvcSession): Promise<PlannedStage[]> {
+  const order = (await dvc.planRepro(targets)).map((address) => address.replace(/^dvc\.yaml:/, ''));
   const pipeline = (parseYaml((await readTextIfExists(join(root, PIPELINE_FILE))) ?? '') ?? {}) as { stages?: Record<string, YamlStage> };
   const stages = pipeline.stages ?? {};
   const names = order.filter((name) => stages[name] !== undefined);

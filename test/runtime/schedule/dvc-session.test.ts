@@ -1,5 +1,6 @@
 /**
- * The DVC helper of a parallel run, on real `dvc` in temp projects: its commit writes the same dvc.lock as
+ * The DVC helper of a parallel run, on real `dvc` in temp projects: it plans a target with its upstream
+ * stage first; its commit writes the same dvc.lock as
  * `dvc commit --force` in a twin project; a stage whose deps match a committed run is restored from the run
  * cache (its output brought back) and one never run is not; a request for an unknown stage fails with
  * DVC's reason and the helper still answers the next one; after SIGINT it still commits (Ctrl-C must not
@@ -37,6 +38,7 @@ sessionSuite('~> commit writes the dvc.lock `dvc commit --force` writes; restore
   const [ours, theirs] = await Promise.all([ranProject(), ranProject()]);
   const dvc = openDvcSession(ours.root);
   try {
+    assert.equal(await dvc.planRepro(['make-b']), ['make-a', 'make-b'], "~> the plan: DVC's order, upstream first");
     await dvc.commit(['make-a', 'make-b']);
     const cli = await theirs.dvc('commit', '--force', '--quiet', 'make-a', 'make-b');
     assert.is(cli.exitCode, 0, cli.stderr);
