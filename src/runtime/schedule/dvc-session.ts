@@ -99,6 +99,8 @@ export function openDvcSession(root: string): DvcSession {
   const started = () => {
     if (child) return child;
     child = spawnHelper(root);
+    // NOTE: a helper that died leaves a closed pipe; the request then fails on the missing reply, not on EPIPE
+    child.stdin.on('error', () => undefined);
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000); // the tail, for an error message
     });

@@ -3,7 +3,8 @@
  * stage first; its commit writes the same dvc.lock as
  * `dvc commit --force` in a twin project; a stage whose deps match a committed run is restored from the run
  * cache (its output brought back) and one never run is not; a request for an unknown stage fails with
- * DVC's reason and the helper still answers the next one; after SIGINT it still commits (Ctrl-C must not
+ * DVC's reason and the helper still answers the next one; a killed helper fails every later request by
+ * name; after SIGINT it still commits (Ctrl-C must not
  * lose finished stages); `close` ends it.
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -57,7 +58,7 @@ sessionSuite('~> commit writes the dvc.lock `dvc commit --force` writes; restore
   }
 });
 
-sessionSuite("~> an unknown stage fails with DVC's reason, and the helper answers the next request", async () => {
+sessionSuite("~> an unknown stage fails with DVC's reason, and the helper answers the next request; a killed one fails each request", async () => {
   const repo = await ranProject();
   const dvc = openDvcSession(repo.root);
   try {
@@ -70,6 +71,15 @@ sessionSuite("~> an unknown stage fails with DVC's reason, and the helper answer
     }
     await dvc.commit(['make-a']);
     assert.match(await repo.read('dvc.lock'), /make-a:/, '~> committed after the failure');
+    process.kill(dvc.pid!, 'SIGKILL');
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        await dvc.commit(['make-b']);
+        assert.unreachable('expected a failure');
+      } catch (error) {
+        assert.match((error as Error).message, /dvc commit of make-b expected a reply from DVC, received none: its helper exited \(SIGKILL\)/, `~> attempt ${attempt + 1}: named, no crash`);
+      }
+    }
   } finally {
     await dvc.close();
     await repo.remove();
