@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import type * as tfjs from '@tensorflow/tfjs';
 import { detectBackendKind, loadTensorflow } from '../../src/kit/tf-backend.js';
-import { createGeneratorWeights, disposeWeights, runGenerator } from '../../src/gan/generator.js';
+import { createGeneratorWeights, disposeWeights, runGenerator, type GeneratorConfig } from '../../src/gan/generator.js';
 import { exportGeneratorModel, MODEL_FILE, WEIGHTS_FILE } from '../../src/gan/export-model.js';
 import type { NoiseSpec } from '../../src/gan/noise.js';
 
@@ -112,47 +112,52 @@ exportSuite('~> noise: a seed reproduces runGenerator’s draw, no seed draws fr
   });
 });
 
-exportSuite('~> resize-conv decoders and a leaky-relu attention decoder export too: plain tfjs reproduces runGenerator, with seeded noise on c1 and c2', async () => {
-  await withTemp(async (root) => {
-    const noise: NoiseSpec = { layers: ['c1', 'c2'], position: 'postAct', sigma: 0.5 };
-    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 51, scope: 'export-resize', upsample: 'resize-conv', attentionActivation: 'leaky-relu' });
-    const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', 52) as tfjs.Tensor4D;
+/** What an export's model.json says that these tests read. */
+interface ExportedJson {
+  userDefinedMetadata: { generator: Record<string, unknown> };
+  modelTopology: { node: { op: string }[] };
+}
+
+/**
+ * Exports `config`'s generator plain and with `noise` seeded by `noiseSeed`, runs both in plain tfjs on a seeded
+ * image and asserts they reproduce `runGenerator` (plain: output and attention; noisy: output) within 1e-4;
+ * returns the plain export's model.json.
+ */
+async function assertExportReproduces(config: GeneratorConfig, imageSeed: number, noise: NoiseSpec, noiseSeed: number): Promise<ExportedJson> {
+  return withTemp(async (root) => {
+    const weights = createGeneratorWeights(tf, config);
+    const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', imageSeed) as tfjs.Tensor4D;
     await exportGeneratorModel(weights, join(root, 'plain'));
-    await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed: 9 });
+    await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed });
     const [plain] = await predictWithPlainTfjs(join(root, 'plain'), image);
     const [noisy] = await predictWithPlainTfjs(join(root, 'noisy'), image);
     const clean = runGenerator(tf, weights, image);
-    const ours = runGenerator(tf, weights, image, { noise, noiseSeed: 9 });
+    const ours = runGenerator(tf, weights, image, { noise, noiseSeed });
     assert.ok(maxAbsDiff(plain!.output, clean.output.dataSync()) <= 1e-4, '~> output');
     assert.ok(maxAbsDiff(plain!.attention, clean.attention.dataSync()) <= 1e-4, '~> attention');
     assert.ok(maxAbsDiff(noisy!.output, ours.output.dataSync()) <= 1e-4, '~> seeded noisy output');
-    const json = JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as { userDefinedMetadata: { generator: { upsample: string } } };
-    assert.is(json.userDefinedMetadata.generator.upsample, 'resize-conv', '~> recorded in the metadata');
-    assert.is((json.userDefinedMetadata.generator as unknown as { attentionActivation: string }).attentionActivation, 'leaky-relu');
     tf.dispose([image, clean.output, clean.attention, clean.content, ours.output, ours.attention, ours.content]);
     disposeWeights(weights);
+    return JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as ExportedJson;
   });
+}
+
+exportSuite('~> resize-conv decoders and a leaky-relu attention decoder export too: plain tfjs reproduces runGenerator, with seeded noise on c1 and c2', async () => {
+  const json = await assertExportReproduces(
+    { ngf: 4, blocks: 1, seed: 51, scope: 'export-resize', upsample: 'resize-conv', attentionActivation: 'leaky-relu' }, 52,
+    { layers: ['c1', 'c2'], position: 'postAct', sigma: 0.5 }, 9,
+  );
+  assert.is(json.userDefinedMetadata.generator.upsample, 'resize-conv', '~> recorded in the metadata');
+  assert.is(json.userDefinedMetadata.generator.attentionActivation, 'leaky-relu');
 });
 
 exportSuite("~> 'residual' content exports too: plain tfjs reproduces runGenerator, with seeded noise", async () => {
-  await withTemp(async (root) => {
-    const noise: NoiseSpec = { layers: ['c2'], position: 'postAct', sigma: 0.5 };
-    const weights = createGeneratorWeights(tf, { ngf: 4, blocks: 1, seed: 53, scope: 'export-residual', upsample: 'resize-conv', attentionActivation: 'leaky-relu', attentionPrior: 0.5, content: 'residual' });
-    const image = tf.randomUniform([...SHAPE], -1, 1, 'float32', 54) as tfjs.Tensor4D;
-    await exportGeneratorModel(weights, join(root, 'plain'));
-    await exportGeneratorModel(weights, join(root, 'noisy'), { noise, noiseSeed: 3 });
-    const [plain] = await predictWithPlainTfjs(join(root, 'plain'), image);
-    const [noisy] = await predictWithPlainTfjs(join(root, 'noisy'), image);
-    const clean = runGenerator(tf, weights, image);
-    const ours = runGenerator(tf, weights, image, { noise, noiseSeed: 3 });
-    assert.ok(maxAbsDiff(plain!.output, clean.output.dataSync()) <= 1e-4, '~> output');
-    assert.ok(maxAbsDiff(noisy!.output, ours.output.dataSync()) <= 1e-4, '~> seeded noisy output');
-    const json = JSON.parse(await readFile(join(root, 'plain', MODEL_FILE), 'utf8')) as { userDefinedMetadata: { generator: { content: string } }; modelTopology: { node: { op: string }[] } };
-    assert.is(json.userDefinedMetadata.generator.content, 'residual', '~> recorded in the metadata');
-    assert.ok(json.modelTopology.node.some((n) => n.op === 'Atanh'), '~> the input enters the candidates');
-    tf.dispose([image, clean.output, clean.attention, clean.content, ours.output, ours.attention, ours.content]);
-    disposeWeights(weights);
-  });
+  const json = await assertExportReproduces(
+    { ngf: 4, blocks: 1, seed: 53, scope: 'export-residual', upsample: 'resize-conv', attentionActivation: 'leaky-relu', attentionPrior: 0.5, content: 'residual' }, 54,
+    { layers: ['c2'], position: 'postAct', sigma: 0.5 }, 3,
+  );
+  assert.is(json.userDefinedMetadata.generator.content, 'residual', '~> recorded in the metadata');
+  assert.ok(json.modelTopology.node.some((n) => n.op === 'Atanh'), '~> the input enters the candidates');
 });
 
 exportSuite('~> replaces an existing export and leaves no temp directory', async () => {

@@ -14,7 +14,7 @@
 import { formatResources } from '../../dsl/resources.js';
 import { ReproError } from '../../errors.js';
 import { findFirstChange } from '../up-to-date.js';
-import { openDvcSession } from './dvc-session.js';
+import { openDvcSession, type DvcSession } from './dvc-session.js';
 import type { Capacity } from './capacity.js';
 import { localExecutor } from './local-executor.js';
 import { ResourcePool, type Pool } from './resource-pool.js';
@@ -53,24 +53,19 @@ async function chooseExecutor(root: string, options: ParallelOptions): Promise<{
 
 /** Runs the changed stages among `targets` in parallel and commits each; throws when one failed or the run was stopped. */
 export async function runInParallel(root: string, options: ParallelOptions): Promise<PlanResult> {
+  // NOTE: DVC takes the repository lock for a commit or a restore; the session answers one request at a time.
   const dvc = openDvcSession(root);
-  let plan: Awaited<ReturnType<typeof planStages>>;
-  let chosen: Awaited<ReturnType<typeof chooseExecutor>>;
   try {
-    plan = await planStages(root, options.targets, dvc);
-    chosen = await chooseExecutor(root, options);
-  } catch (error) {
+    return await runPlanned(root, options, dvc);
+  } finally {
     await dvc.close();
-    throw error;
   }
-  const { executor, pool, eager, close } = chosen;
-  // DVC takes the repository lock for a commit or a restore: one at a time.
-  let turn: Promise<unknown> = Promise.resolve();
-  const withDvc = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = turn.then(task);
-    turn = next.catch(() => undefined);
-    return next;
-  };
+}
+
+/** `runInParallel` on an open DVC session: plan, run, commit, then the error for a failure or an interrupt. */
+async function runPlanned(root: string, options: ParallelOptions, dvc: DvcSession): Promise<PlanResult> {
+  const plan = await planStages(root, options.targets, dvc);
+  const { executor, pool, eager, close } = await chooseExecutor(root, options);
   const result = await runPlan({
     plan,
     pool,
@@ -79,15 +74,15 @@ export async function runInParallel(root: string, options: ParallelOptions): Pro
     needsRun: async (stages) => {
       if (options.force) return stages.map((): Verdict => 'run');
       const changed = await Promise.all(stages.map(async (stage) => (await findFirstChange(root, [stage.name])) !== undefined));
-      const restored = await withDvc(() => dvc.restore(stages.filter((_, i) => changed[i]).map((s) => s.name)));
+      const restored = await dvc.restore(stages.filter((_, i) => changed[i]).map((s) => s.name));
       return stages.map((stage, i): Verdict => (!changed[i] ? 'up-to-date' : restored.has(stage.name) ? 'restored' : 'run'));
     },
     // NOTE: one call for the batch; dvc commit writes the lock entries in the order of its targets.
-    commit: (stages) => withDvc(() => dvc.commit(stages.map((s) => s.name))),
+    commit: (stages) => dvc.commit(stages.map((s) => s.name)),
     signal: options.signal,
     onStart: (stage, grant) => options.onOutput?.(`[${stage.name}] ${eager ? 'submitted' : 'started'} (${formatResources(grant.resources)}${grant.gpus.length ? ` on GPU ${grant.gpus.join(',')}` : ''})\n`),
     onEnd: (stage, outcome) => options.onOutput?.(`[${stage.name}] ${outcome.ok ? 'finished' : `${outcome.blocked ? 'not run' : 'failed'} (${outcome.reason ?? 'error'})`}\n`),
-  }).finally(() => Promise.all([close(), dvc.close()]));
+  }).finally(close);
   const kept = result.ran.length === 0 ? 'no stage finished, dvc.lock unchanged' : `${result.ran.length} finished stage${result.ran.length === 1 ? '' : 's'} recorded in dvc.lock (${result.ran.join(', ')})`;
   if (result.interrupted) {
     throw new ReproError('INTERRUPTED', `run expected to finish, received an interrupt; ${kept}`, { hint: 'run the same `repro run` again: it reruns only what did not finish' });
