@@ -1,0 +1,151 @@
+/**
+ * The least time step 1 can take as built (issue 12's 2× goal): what `filter` + `warp` spend before any
+ * photo-dependent work can start, plus what the face nets alone take on the photos. Two stages in a
+ * fresh temp project, each run as DVC runs a stage (`repro exec`, its own process):
+ * - `start-only`: a stage that does nothing (no TensorFlow): the price of a stage process — Node, the CLI,
+ *   the TypeScript loader, reading params and fingerprint — which `warp` pays before its first face;
+ * - `nets-only`: loads TensorFlow and the same two face-api nets as `filter` (Tiny Face Detector and the
+ *   68-point landmark net), decodes the photos, then runs the detector and landmark passes exactly as
+ *   `filter` does (batches of 16, its default retry pad, minimum score and input side), nothing else:
+ *   no rules, no crops, no files. It records, from its own process start, when the models were ready
+ *   and how long the passes took (twice: the first pass warms TensorFlow up).
+ * The sum — one stage start for `warp`, TensorFlow and the models for `filter`, the nets' first pass —
+ * is a floor for filter + warp that leaves out every rule, crop, mask and file; the goal's budget is
+ * 200 photos / (2 × 26.8 photos/s) = 3.7 s. Same photos as bench/step1-speed.ts: the first N by name of
+ * `$REPRO_DEV_DATA/faces-unmasked` (development data, never committed). Prints; asserts nothing. Run it
+ * on an idle machine.
+ * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-floor.ts [photos=200] [rounds=3]
+ */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+import { median } from './timing.js';
+
+/** MaskTheFace on 200 photos of the same source, 2-core machine, end to end (issue 12). */
+const MASKTHEFACE_PHOTOS_PER_SECOND = 26.8;
+
+const data = process.env.REPRO_DEV_DATA;
+if (!data) {
+  console.error('set REPRO_DEV_DATA to the folder holding faces-unmasked/ (development data, never committed)');
+  process.exit(2);
+}
+const count = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 3);
+const source = resolve(data, 'faces-unmasked');
+const names = (await readdir(source)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, count);
+
+/** The two probe stages; `nets-only` calls filter's own detection with filter's defaults. */
+const PROBES_TS = `/** Probe stages for bench/step1-floor.ts: a stage that does nothing, and filter's face nets alone. */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defineStage, dir, file, TENSORFLOW, Type } from '../dsl/index.js';
+import { readRgb } from '../kit/image-io.js';
+import { listImages } from '../kit/list-images.js';
+import { filter } from '../stages/filter.js';
+
+export const startOnly = defineStage({
+  id: 'start-only',
+  params: Type.Object({}),
+  inputs: { photos: dir() },
+  outputs: { done: file({ fileName: 'done.json' }) },
+  async run({ outputs }) {
+    await writeFile(outputs.done, '{}\\n');
+  },
+});
+
+export const netsOnly = defineStage({
+  id: 'nets-only',
+  params: Type.Object({}),
+  inputs: { photos: dir() },
+  outputs: { timings: file({ fileName: 'timings.json' }) },
+  resources: TENSORFLOW,
+  packages: ['@vladmandic/face-api', '@tensorflow/tfjs-core'],
+  async run({ inputs, outputs, tf }) {
+    const { loadFaceModels, detectFacesBatch } = await import('../vision/faces.js');
+    // filter's own defaults, read from its params schema (so the probe follows them)
+    const schema = filter.params.properties as Record<string, { default?: unknown }>;
+    const d = (name: string) => schema[name]!.default as number;
+    const models = await loadFaceModels({ tf, detector: 'tiny' });
+    const modelsReadyMs = performance.now(); // since this process started
+    const photos = await Promise.all((await listImages(inputs.photos)).map((n) => readRgb(join(inputs.photos, n))));
+    const passes = [];
+    for (let pass = 0; pass < 2; pass += 1) {
+      const started = performance.now();
+      let detectMs = 0;
+      let landmarksMs = 0;
+      let faces = 0;
+      for (let at = 0; at < photos.length; at += 16) {
+        const found = await detectFacesBatch(models, photos.slice(at, at + 16), {
+          minScore: d('minScore'), pad: d('detectPad'), retryPad: d('detectRetryPad'),
+          inputSize: d('detectSize'), tinyInputSize: d('tinyDetectSize'),
+          onTimings: (t) => { detectMs += t.prepareMs + t.detectMs; landmarksMs += t.landmarksMs; },
+        });
+        faces += found.filter((f) => f.length > 0).length;
+      }
+      passes.push({ ms: performance.now() - started, detectMs, landmarksMs, photosWithFaces: faces });
+    }
+    await writeFile(outputs.timings, JSON.stringify({ modelsReadyMs, passes }) + '\\n');
+  },
+});
+`;
+
+const EXPERIMENT_TS = `import { defineExperiment } from '../src/dsl/index.js';
+import { netsOnly, startOnly } from '../src/lab/step1-probes.js';
+
+export default defineExperiment('floor', (x) => {
+  const photos = x.data('data/photos');
+  x.stage(startOnly, { inputs: { photos }, params: {} });
+  x.stage(netsOnly, { inputs: { photos }, params: {} });
+});
+`;
+
+interface NetsTimings {
+  modelsReadyMs: number;
+  passes: { ms: number; detectMs: number; landmarksMs: number; photosWithFaces: number }[];
+}
+
+const repo = await makeTmpRepo({ files: { 'src/lab/step1-probes.ts': PROBES_TS, 'experiments/floor.ts': EXPERIMENT_TS } });
+try {
+  await mkdir(join(repo.root, 'data', 'photos'), { recursive: true });
+  await Promise.all(names.map((n) => copyFile(join(source, n), join(repo.root, 'data', 'photos', n))));
+  const must = async (label: string, run: Promise<{ exitCode: number; stdout: string; stderr: string }>) => {
+    const result = await run;
+    if (result.exitCode !== 0) throw new Error(`${label} failed:\n${result.stderr.split('\n').slice(-8).join('\n')}`);
+    return result;
+  };
+  await must('dvc add', repo.dvc('add', 'data/photos'));
+  await must('repro compile', repo.repro('compile'));
+
+  const startSeconds: number[] = [];
+  const netsSeconds: number[] = [];
+  const timings: NetsTimings[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    let started = performance.now();
+    await must('repro exec start-only', repo.repro('exec', 'floor', 'start-only'));
+    startSeconds.push((performance.now() - started) / 1000);
+    started = performance.now();
+    await must('repro exec nets-only', repo.repro('exec', 'floor', 'nets-only'));
+    netsSeconds.push((performance.now() - started) / 1000);
+    timings.push(JSON.parse(await repo.read('out/floor/nets-only/timings.json')) as NetsTimings);
+  }
+  const s = (ms: number) => (ms / 1000).toFixed(2).padStart(6);
+  const med = (pick: (t: NetsTimings) => number) => median(timings.map(pick));
+  const ready = med((t) => t.modelsReadyMs);
+  const first = med((t) => t.passes[0]!.ms);
+  const warm = med((t) => t.passes[1]!.ms);
+  const stageStart = median(startSeconds) * 1000;
+  const floor = stageStart + ready + first;
+  const budget = (count / (2 * MASKTHEFACE_PHOTOS_PER_SECOND)) * 1000;
+  console.log(`Step 1's floor on the first ${names.length} photos of ${source} (${cpus().length} CPU cores), median of ${rounds}`);
+  console.log(`  a stage process that does nothing (repro exec, no TensorFlow)        ${s(stageStart)} s`);
+  console.log(`  TensorFlow + Tiny detector + 68-point net loaded (from process start) ${s(ready)} s`);
+  console.log(`  the nets on ${count} photos as filter runs them, first pass           ${s(first)} s   (detector ${s(med((t) => t.passes[0]!.detectMs)).trim()} s, landmarks ${s(med((t) => t.passes[0]!.landmarksMs)).trim()} s; ${timings[0]!.passes[0]!.photosWithFaces} photos with a face)`);
+  console.log(`  the same, second pass (warm)                                            ${s(warm)} s   (detector ${s(med((t) => t.passes[1]!.detectMs)).trim()} s, landmarks ${s(med((t) => t.passes[1]!.landmarksMs)).trim()} s)`);
+  console.log(`  nets-only stage, whole process (decoding and the second pass included) ${s(median(netsSeconds) * 1000)} s`);
+  console.log(`  floor: warp's stage start + filter's models + first pass             ${s(floor)} s   → at most ${(count / (floor / 1000)).toFixed(1)} photos/s, ${(count / (floor / 1000) / MASKTHEFACE_PHOTOS_PER_SECOND).toFixed(2)}× MaskTheFace`);
+  console.log(`  the 2× goal's budget for filter + warp                                ${s(budget)} s   (floor ÷ budget ${(floor / budget).toFixed(2)})`);
+} finally {
+  await repo.remove();
+}
+
