@@ -96,14 +96,14 @@ export default defineExperiment('learning', (x) => {
   const parts = x.stage(split, { inputs: { images: fake.outputs.masked, regions: fake.outputs.regions }, params: { seed: 1, heldOut: 0.2 } });
   const keep = x.stage(nonmaskTensor, { inputs: { regions: parts.outputs.trainRegions }, params: { dilate: 2 } });
   const real = x.stage(filter, { id: 'filter-real', inputs: { photos: realMasked }, params: { size: 128, facesPerPhoto: 'one', mask: 'require' } });
-  for (const v of ${JSON.stringify(variants)} as const) {
+  for (const v of ${JSON.stringify(variants.map((v) => ({ content: 'direct', ...v })))} as const) {
     const phase = { batch: 4, loadSize: ${Math.round(size * 1.125)}, cropSize: ${size}, lambda: { cycle: 10, identity: 0.5, nmc: v.nmc, nmcFromEpoch: 1, attention: v.attention } };
     const trained = x.stage(progressiveTrain, {
       id: 'train-' + v.id,
       inputs: { domainA: parts.outputs.trainImages, keepMaps: keep.outputs.maps, domainB: real.outputs.aligned },
       params: {
         seed: ${trainSeed},
-        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior, content: 'content' in v ? v.content : 'direct' },
+        network: { ngf: ${ngf}, blocks: 6, ndf: ${ngf}, upsample: v.upsample, attentionActivation: v.activation, attentionPrior: v.prior, content: v.content },
         probe: 8,
         keepEvery: 2,
         noiseSamples: 'noise' in v ? 3 : 0,
