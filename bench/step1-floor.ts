@@ -129,22 +129,23 @@ try {
     netsSeconds.push((performance.now() - started) / 1000);
     timings.push(JSON.parse(await repo.read('out/floor/nets-only/timings.json')) as NetsTimings);
   }
-  const s = (ms: number) => (ms / 1000).toFixed(2).padStart(6);
   const med = (pick: (t: NetsTimings) => number) => median(timings.map(pick));
+  const stageStart = median(startSeconds) * 1000;
   const ready = med((t) => t.modelsReadyMs);
   const first = med((t) => t.passes[0]!.ms);
-  const warm = med((t) => t.passes[1]!.ms);
-  const stageStart = median(startSeconds) * 1000;
   const floor = stageStart + ready + first;
   const budget = (count / (2 * MASKTHEFACE_PHOTOS_PER_SECOND)) * 1000;
+  const row = (label: string, ms: number, note = '') => console.log(`  ${label.padEnd(72)} ${(ms / 1000).toFixed(2).padStart(6)} s${note ? `   ${note}` : ''}`);
+  const split = (pass: number) => `(detector ${(med((t) => t.passes[pass]!.detectMs) / 1000).toFixed(2)} s, landmarks ${(med((t) => t.passes[pass]!.landmarksMs) / 1000).toFixed(2)} s)`;
   console.log(`Step 1's floor on the first ${names.length} photos of ${source} (${cpus().length} CPU cores), median of ${rounds}`);
-  console.log(`  a stage process that does nothing (repro exec, no TensorFlow)        ${s(stageStart)} s`);
-  console.log(`  TensorFlow + Tiny detector + 68-point net loaded (from process start) ${s(ready)} s`);
-  console.log(`  the nets on ${count} photos as filter runs them, first pass           ${s(first)} s   (detector ${s(med((t) => t.passes[0]!.detectMs)).trim()} s, landmarks ${s(med((t) => t.passes[0]!.landmarksMs)).trim()} s; ${timings[0]!.passes[0]!.photosWithFaces} photos with a face)`);
-  console.log(`  the same, second pass (warm)                                            ${s(warm)} s   (detector ${s(med((t) => t.passes[1]!.detectMs)).trim()} s, landmarks ${s(med((t) => t.passes[1]!.landmarksMs)).trim()} s)`);
-  console.log(`  nets-only stage, whole process (decoding and the second pass included) ${s(median(netsSeconds) * 1000)} s`);
-  console.log(`  floor: warp's stage start + filter's models + first pass             ${s(floor)} s   → at most ${(count / (floor / 1000)).toFixed(1)} photos/s, ${(count / (floor / 1000) / MASKTHEFACE_PHOTOS_PER_SECOND).toFixed(2)}× MaskTheFace`);
-  console.log(`  the 2× goal's budget for filter + warp                                ${s(budget)} s   (floor ÷ budget ${(floor / budget).toFixed(2)})`);
+  row('a stage process that does nothing (repro exec, no TensorFlow)', stageStart);
+  row('TensorFlow + Tiny detector + 68-point net loaded, from process start', ready);
+  row(`the nets on ${count} photos as filter runs them, first pass`, first, `${split(0)}; ${timings[0]!.passes[0]!.photosWithFaces} photos with a face`);
+  row('the same, second pass (warm)', med((t) => t.passes[1]!.ms), split(1));
+  row('nets-only stage, whole process (decoding and the second pass included)', median(netsSeconds) * 1000);
+  const most = count / (floor / 1000);
+  row("floor: warp's stage start + filter's models + the nets' first pass", floor, `→ at most ${most.toFixed(1)} photos/s, ${(most / MASKTHEFACE_PHOTOS_PER_SECOND).toFixed(2)}× MaskTheFace`);
+  row("the 2× goal's budget for filter + warp", budget, `(floor ÷ budget ${(floor / budget).toFixed(2)})`);
 } finally {
   await repo.remove();
 }
