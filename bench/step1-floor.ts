@@ -16,24 +16,13 @@
  * on an idle machine.
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-floor.ts [photos=200] [rounds=3]
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
-import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND, must } from './step1-project.js';
 import { median } from './timing.js';
 
-/** MaskTheFace on 200 photos of the same source, 2-core machine, end to end (issue 12). */
-const MASKTHEFACE_PHOTOS_PER_SECOND = 26.8;
-
-const data = process.env.REPRO_DEV_DATA;
-if (!data) {
-  console.error('set REPRO_DEV_DATA to the folder holding faces-unmasked/ (development data, never committed)');
-  process.exit(2);
-}
 const count = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 3);
-const source = resolve(data, 'faces-unmasked');
-const names = (await readdir(source)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, count);
+const { source, names } = await firstUnmaskedPhotos(count);
 
 /** The two probe stages; `nets-only` calls filter's own detection with filter's defaults. */
 const PROBES_TS = `/** Probe stages for bench/step1-floor.ts: a stage that does nothing, and filter's face nets alone. */
@@ -105,18 +94,8 @@ interface NetsTimings {
   passes: { ms: number; detectMs: number; landmarksMs: number; photosWithFaces: number }[];
 }
 
-const repo = await makeTmpRepo({ files: { 'src/lab/step1-probes.ts': PROBES_TS, 'experiments/floor.ts': EXPERIMENT_TS } });
+const repo = await makeStep1Project({ 'src/lab/step1-probes.ts': PROBES_TS, 'experiments/floor.ts': EXPERIMENT_TS }, { source, names });
 try {
-  await mkdir(join(repo.root, 'data', 'photos'), { recursive: true });
-  await Promise.all(names.map((n) => copyFile(join(source, n), join(repo.root, 'data', 'photos', n))));
-  const must = async (label: string, run: Promise<{ exitCode: number; stdout: string; stderr: string }>) => {
-    const result = await run;
-    if (result.exitCode !== 0) throw new Error(`${label} failed:\n${result.stderr.split('\n').slice(-8).join('\n')}`);
-    return result;
-  };
-  await must('dvc add', repo.dvc('add', 'data/photos'));
-  await must('repro compile', repo.repro('compile'));
-
   const startSeconds: number[] = [];
   const netsSeconds: number[] = [];
   const timings: NetsTimings[] = [];

@@ -11,24 +11,13 @@
  * top) and what filter kept. Prints; asserts nothing. Run it on an idle machine.
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-speed.ts [photos=200] [rounds=2]
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
-import { makeTmpRepo } from '../test/helpers/tmp-repo.js';
+import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND, must } from './step1-project.js';
 import { median } from './timing.js';
 
-/** MaskTheFace on 200 photos of the same source, 2-core machine, end to end (issue 12). */
-const MASKTHEFACE_PHOTOS_PER_SECOND = 26.8;
-
-const data = process.env.REPRO_DEV_DATA;
-if (!data) {
-  console.error('set REPRO_DEV_DATA to the folder holding faces-unmasked/ (development data, never committed)');
-  process.exit(2);
-}
 const count = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 2);
-const source = resolve(data, 'faces-unmasked');
-const names = (await readdir(source)).filter((n) => /\.(jpe?g|png|webp)$/i.test(n)).sort().slice(0, count);
+const { source, names } = await firstUnmaskedPhotos(count);
 
 /** The step with one detector: `ssd` (filter's default) or `tiny` (the paper experiment's domain A). */
 const experiment = (detector: 'ssd' | 'tiny') => `import { defineExperiment } from '../src/dsl/index.js';
@@ -42,18 +31,8 @@ export default defineExperiment('step1-${detector}', (x) => {
 `;
 const DETECTORS = ['ssd', 'tiny'] as const;
 
-const repo = await makeTmpRepo({ files: Object.fromEntries(DETECTORS.map((d) => [`experiments/step1-${d}.ts`, experiment(d)])) });
+const repo = await makeStep1Project(Object.fromEntries(DETECTORS.map((d) => [`experiments/step1-${d}.ts`, experiment(d)])), { source, names });
 try {
-  await mkdir(join(repo.root, 'data', 'photos'), { recursive: true });
-  await Promise.all(names.map((n) => copyFile(join(source, n), join(repo.root, 'data', 'photos', n))));
-  const must = async (label: string, run: Promise<{ exitCode: number; stdout: string; stderr: string }>) => {
-    const result = await run;
-    if (result.exitCode !== 0) throw new Error(`${label} failed:\n${result.stderr.split('\n').slice(-8).join('\n')}`);
-    return result;
-  };
-  await must('dvc add', repo.dvc('add', 'data/photos'));
-  await must('repro compile', repo.repro('compile'));
-
   const timed = async (label: string, args: string[]) => {
     const start = performance.now();
     const result = await must(label, repo.repro(...args));
