@@ -17,7 +17,8 @@
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-floor.ts [photos=200] [rounds=3]
  */
 import { cpus } from 'node:os';
-import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND, must } from './step1-project.js';
+import { must } from '../test/helpers/tmp-repo.js';
+import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND } from './step1-project.js';
 import { median } from './timing.js';
 
 const count = Number(process.argv[2] ?? 200);
@@ -101,10 +102,10 @@ try {
   const timings: NetsTimings[] = [];
   for (let round = 0; round < rounds; round += 1) {
     let started = performance.now();
-    await must('repro exec start-only', repo.repro('exec', 'floor', 'start-only'));
+    await must(repo.repro('exec', 'floor', 'start-only'));
     startSeconds.push((performance.now() - started) / 1000);
     started = performance.now();
-    await must('repro exec nets-only', repo.repro('exec', 'floor', 'nets-only'));
+    await must(repo.repro('exec', 'floor', 'nets-only'));
     netsSeconds.push((performance.now() - started) / 1000);
     timings.push(JSON.parse(await repo.read('out/floor/nets-only/timings.json')) as NetsTimings);
   }

@@ -4,9 +4,9 @@
  * exits saying so when the variable is unset), and a temp project holding them as DVC-tracked
  * `data/photos` with its experiments compiled.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { makeTmpRepo, type TmpRepo } from '../test/helpers/tmp-repo.js';
+import { makeTmpRepo, must, type TmpRepo } from '../test/helpers/tmp-repo.js';
 
 /** MaskTheFace on 200 photos of the same source, 2-core machine, end to end (issue 12). */
 export const MASKTHEFACE_PHOTOS_PER_SECOND = 26.8;
@@ -23,21 +23,12 @@ export async function firstUnmaskedPhotos(count: number): Promise<{ source: stri
   return { source, names };
 }
 
-/** A command's output, or an error naming it with the end of its stderr. */
-export async function must(label: string, run: Promise<{ exitCode: number; stdout: string; stderr: string }>) {
-  const result = await run;
-  if (result.exitCode !== 0) throw new Error(`${label} failed:\n${result.stderr.split('\n').slice(-8).join('\n')}`);
-  return result;
-}
-
-/** A temp project with `files`, the photos as DVC-tracked `data/photos`, compiled. The caller removes it. */
+/** A temp project with `files` and the photos as DVC-tracked `data/photos`, compiled. The caller removes it. */
 export async function makeStep1Project(files: Record<string, string>, photos: { source: string; names: readonly string[] }): Promise<TmpRepo> {
-  const repo = await makeTmpRepo({ files });
+  const images = await Promise.all(photos.names.map(async (n) => [`data/photos/${n}`, await readFile(join(photos.source, n))] as const));
+  const repo = await makeTmpRepo({ files: { ...files, ...Object.fromEntries(images) }, dvcAdd: ['data/photos'] });
   try {
-    await mkdir(join(repo.root, 'data', 'photos'), { recursive: true });
-    await Promise.all(photos.names.map((n) => copyFile(join(photos.source, n), join(repo.root, 'data', 'photos', n))));
-    await must('dvc add', repo.dvc('add', 'data/photos'));
-    await must('repro compile', repo.repro('compile'));
+    await must(repo.repro('compile'));
     return repo;
   } catch (error) {
     await repo.remove();

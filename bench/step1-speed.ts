@@ -12,7 +12,8 @@
  * Usage: REPRO_DEV_DATA=../shared/data npx tsx bench/step1-speed.ts [photos=200] [rounds=2]
  */
 import { cpus, loadavg } from 'node:os';
-import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND, must } from './step1-project.js';
+import { must } from '../test/helpers/tmp-repo.js';
+import { firstUnmaskedPhotos, makeStep1Project, MASKTHEFACE_PHOTOS_PER_SECOND } from './step1-project.js';
 import { median } from './timing.js';
 
 const count = Number(process.argv[2] ?? 200);
@@ -33,9 +34,9 @@ const DETECTORS = ['ssd', 'tiny'] as const;
 
 const repo = await makeStep1Project(Object.fromEntries(DETECTORS.map((d) => [`experiments/step1-${d}.ts`, experiment(d)])), { source, names });
 try {
-  const timed = async (label: string, args: string[]) => {
+  const timed = async (args: string[]) => {
     const start = performance.now();
-    const result = await must(label, repo.repro(...args));
+    const result = await must(repo.repro(...args));
     return { seconds: (performance.now() - start) / 1000, result };
   };
   console.log(`Step 1 end to end on the first ${names.length} photos of ${source} (${cpus().length} CPU cores), median of ${rounds}`);
@@ -46,12 +47,12 @@ try {
     const warpSeconds: number[] = [];
     let kept = '';
     for (let round = 0; round < rounds; round += 1) {
-      const f = await timed('repro exec filter', ['exec', name, 'filter']);
+      const f = await timed(['exec', name, 'filter']);
       filterSeconds.push(f.seconds);
       kept = f.result.stderr.split('\n').find((l) => l.includes('kept ')) ?? kept;
-      warpSeconds.push((await timed('repro exec warp', ['exec', name, 'warp'])).seconds);
+      warpSeconds.push((await timed(['exec', name, 'warp'])).seconds);
     }
-    const run = await timed('repro run --no-exp', ['run', '--no-exp', name]);
+    const run = await timed(['run', '--no-exp', name]);
     const total = median(filterSeconds) + median(warpSeconds);
     const rate = names.length / total;
     console.log(`detector '${detector}' (load ${loadavg()[0]!.toFixed(1)})`);
